@@ -1,0 +1,433 @@
+#include "rillmark/markdown.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "../wasm/core/src/complete.h"
+#include "../wasm/core/src/render.h"
+#include "dom_model.h"
+
+namespace rillmark {
+namespace {
+
+using testing::DomModel;
+
+std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::pair<std::string, std::string>> Docs() {
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (const auto& e : std::filesystem::directory_iterator(RILLMARK_FIXTURES "/docs"))
+    docs.push_back({e.path().filename().string(), ReadFile(e.path())});
+  std::sort(docs.begin(), docs.end());
+  return docs;
+}
+
+// What invariant 1 says the DOM shows: the one-shot render of the source with
+// its live tail completed.
+std::string CompletedHtml(const std::string& source) {
+  detail::Tokens tokens;
+  detail::RenderCompleted("", source, DefaultMarkdownFlags(), &tokens);
+  std::string html;
+  detail::SerializeHtml(tokens, &html);
+  return html;
+}
+
+// Visible text with whitespace runs collapsed (what a reader sees).
+std::string Visible(const DomModel& dom) {
+  std::string raw = dom.VisibleText(), out;
+  bool space = false;
+  for (char c : raw) {
+    if (c == ' ' || c == '\n' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+struct StreamStats {
+  int flushes = 0;
+  int retractions = 0;
+  int single_append_flushes = 0;
+  std::vector<std::string> retraction_examples;
+};
+
+StreamStats Stream(const std::string& doc, std::mt19937& rng, int min_chunk, int max_chunk,
+                   bool check_invariant = true) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch batch;
+  StreamStats st;
+  std::string prev_visible;
+  size_t i = 0;
+  while (i < doc.size()) {
+    size_t n = min_chunk + rng() % (max_chunk - min_chunk + 1);
+    EXPECT_EQ(r.Append(doc.substr(i, n)), Status::kOk);
+    i += n;
+    r.Flush(&batch);
+    EXPECT_GE(dom.Apply(batch), 0);
+    ++st.flushes;
+    if (batch.words().size() >= 1 && batch.words()[0] == kOpAppendText &&
+        batch.words().size() == 2 + batch.words()[1] + 2)
+      ++st.single_append_flushes;
+    if (check_invariant) {
+      EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << "after " << r.source().size() << " bytes";
+      if (::testing::Test::HasFailure()) return st;
+    }
+    std::string vis = Visible(dom);
+    if (vis.compare(0, prev_visible.size(), prev_visible) != 0) {
+      ++st.retractions;
+      if (st.retraction_examples.size() < 10)
+        st.retraction_examples.push_back("[" + prev_visible.substr(prev_visible.size() > 40 ? prev_visible.size() - 40 : 0) +
+                                         "] -> [" + vis.substr(vis.size() > 40 ? vis.size() - 40 : 0) + "]");
+    }
+    prev_visible = vis;
+  }
+  r.Finish(&batch);
+  dom.Apply(batch);
+  EXPECT_EQ(dom.Html(), RenderMarkdownHtml(doc));
+  return st;
+}
+
+TEST(RenderMarkdown, RendersGfmBlocksAndSpans) {
+  EXPECT_EQ(RenderMarkdownHtml("# T\n\n**b** *i* ~~s~~ `c`\n"),
+            "<h1>T</h1><p><strong>b</strong> <em>i</em> <del>s</del> <code>c</code></p>");
+  EXPECT_EQ(RenderMarkdownHtml("| a | b |\n|:--|--:|\n| 1 | 2 |\n"),
+            "<table><thead><tr><th align=\"left\">a</th><th align=\"right\">b</th></tr></thead>"
+            "<tbody><tr><td align=\"left\">1</td><td align=\"right\">2</td></tr></tbody></table>");
+  EXPECT_EQ(RenderMarkdownHtml("- [x] done\n- [ ] todo\n"),
+            "<ul><li class=\"task-list-item\"><input type=\"checkbox\" class=\"task-list-item-checkbox\" "
+            "disabled checked>done</li><li class=\"task-list-item\"><input type=\"checkbox\" "
+            "class=\"task-list-item-checkbox\" disabled>todo</li></ul>");
+  EXPECT_EQ(RenderMarkdownHtml("```js\nx < 1\n```\n"), "<pre><code class=\"language-js\">x &lt; 1\n</code></pre>");
+  EXPECT_EQ(RenderMarkdownHtml("see www.example.com\n"),
+            "<p>see <a href=\"http://www.example.com\">www.example.com</a></p>");
+}
+
+TEST(RenderMarkdown, ShowsRawHtmlAsText) {
+  EXPECT_EQ(RenderMarkdownHtml("<script>alert(1)</script>\n"), "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+  EXPECT_EQ(RenderMarkdownHtml("a <img src=x onerror=alert(1)> b\n"),
+            "<p>a &lt;img src=x onerror=alert(1)&gt; b</p>");
+}
+
+TEST(RenderMarkdown, DropsDisallowedUrlsButKeepsTheText) {
+  EXPECT_EQ(RenderMarkdownHtml("[x](javascript:alert(1))\n"), "<p><a>x</a></p>");
+  EXPECT_EQ(RenderMarkdownHtml("[x](JaVaScRiPt:alert(1))\n"), "<p><a>x</a></p>");
+  EXPECT_EQ(RenderMarkdownHtml("[x](java&#x09;script:alert(1))\n"), "<p><a>x</a></p>");
+  EXPECT_EQ(RenderMarkdownHtml("![i](data:text/html;base64,PHNjcmlwdD4=)\n"), "<p><img alt=\"i\"></p>");
+  EXPECT_EQ(RenderMarkdownHtml("![i](data:image/png;base64,AAAA)\n"),
+            "<p><img src=\"data:image/png;base64,AAAA\" alt=\"i\"></p>");
+  EXPECT_EQ(RenderMarkdownHtml("[a](/rel) [b](#top) [c](mailto:x@y.z)\n"),
+            "<p><a href=\"/rel\">a</a> <a href=\"#top\">b</a> <a href=\"mailto:x@y.z\">c</a></p>");
+}
+
+TEST(IsAllowedUrl, FollowsTheAllowList) {
+  using detail::IsAllowedUrl;
+  EXPECT_TRUE(IsAllowedUrl("https://x", false));
+  EXPECT_TRUE(IsAllowedUrl("HTTP://x", false));
+  EXPECT_TRUE(IsAllowedUrl("docs/a:b", false));  // ':' after '/' is not a scheme
+  EXPECT_FALSE(IsAllowedUrl(" \x01javascript:x", false));
+  EXPECT_FALSE(IsAllowedUrl("vbscript:x", false));
+  EXPECT_FALSE(IsAllowedUrl("data:image/png;base64,x", false));
+  EXPECT_TRUE(IsAllowedUrl("data:image/webp;base64,x", true));
+  EXPECT_FALSE(IsAllowedUrl("data:image/svg+xml;base64,x", true));
+  EXPECT_FALSE(IsAllowedUrl("file:///etc/passwd", false));
+}
+
+TEST(CompleteTail, ClosesHalfTypedMarkers) {
+  auto c = [](std::string_view t) {
+    std::string out;
+    detail::CompleteTail(t, &out);
+    return out;
+  };
+  EXPECT_EQ(c("**bo"), "**bo**");
+  EXPECT_EQ(c("say *it"), "say *it*");
+  EXPECT_EQ(c("~~gone"), "~~gone~~");
+  EXPECT_EQ(c("`co"), "`co`");
+  EXPECT_EQ(c("text **"), "text ");
+  EXPECT_EQ(c("[link](http://ex"), "[link](rillmark:pending)");
+  EXPECT_EQ(c("a\n- "), "a\n");
+  EXPECT_EQ(c("```py"), "");
+  EXPECT_EQ(c("```\ncode\n``"), "```\ncode\n");
+  EXPECT_EQ(c("| a | b |\n"), "");
+  EXPECT_EQ(c("x &am"), "x ");
+  EXPECT_EQ(c("snake_ca"), "snake_ca");
+  EXPECT_EQ(c("a 2*3"), "a 2*3");
+}
+
+TEST(MarkdownRenderer, HalfTypedLinkShowsTextWithoutHref) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  r.Append("see [the docs](http://ex");
+  r.Flush(&b);
+  dom.Apply(b);
+  EXPECT_EQ(dom.Html(), "<p>see <a>the docs</a></p>");
+  r.Append("ample.com) now");
+  r.Flush(&b);
+  dom.Apply(b);
+  EXPECT_EQ(dom.Html(), "<p>see <a href=\"http://example.com\">the docs</a> now</p>");
+}
+
+TEST(MarkdownRenderer, AppendsWordsToTheLastTextNodeWithOneOp) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  r.Append("Hello");
+  r.Flush(&b);
+  dom.Apply(b);
+  for (const char* word : {" world", " and", " more", " words"}) {
+    r.Append(word);
+    r.Flush(&b);
+    ASSERT_EQ(b.words()[0], kOpAppendText) << word;
+    EXPECT_EQ(dom.Apply(b), 1);
+  }
+  EXPECT_EQ(dom.Html(), "<p>Hello world and more words</p>");
+}
+
+TEST(MarkdownRenderer, FreezesFinishedBlocksAndNeverTouchesThemAgain) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  r.Append("# Title\n\nFirst paragraph.\n\nSecond");
+  r.Flush(&b);
+  dom.Apply(b);
+  EXPECT_EQ(dom.frozen(), 2u);
+  int before = dom.root().children[0]->mutations + dom.root().children[1]->mutations;
+  for (int k = 0; k < 20; ++k) {
+    r.Append(" more **text");
+    r.Flush(&b);
+    dom.Apply(b);
+  }
+  EXPECT_EQ(dom.root().children[0]->mutations + dom.root().children[1]->mutations, before);
+}
+
+TEST(MarkdownRenderer, KeepsAListOpenAcrossBlankLines) {
+  MarkdownRenderer r;
+  Batch b;
+  r.Append("- a\n\n- b\n\n");
+  r.Flush(&b);
+  EXPECT_EQ(r.frozen_bytes(), 0u);
+  r.Append("after\n");
+  r.Flush(&b);
+  EXPECT_EQ(r.frozen_bytes(), 10u);
+}
+
+TEST(MarkdownRenderer, KeepsAFenceWithBlankLinesInTheTail) {
+  MarkdownRenderer r;
+  Batch b;
+  DomModel dom;
+  r.Append("```\na\n\nb\n");
+  r.Flush(&b);
+  dom.Apply(b);
+  EXPECT_EQ(r.frozen_bytes(), 0u);
+  r.Append("c");
+  r.Flush(&b);
+  ASSERT_EQ(b.words()[0], kOpAppendText);  // code text grows in place
+  dom.Apply(b);
+  EXPECT_EQ(dom.Html(), "<pre><code>a\n\nb\nc</code></pre>");
+}
+
+TEST(MarkdownRenderer, LateLinkDefinitionGivesTheRightFinalDom) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  std::string doc = "Use [the guide].\n\nMore text.\n\n[the guide]: https://example.com\n";
+  for (char c : doc) {
+    r.Append(std::string(1, c));
+    r.Flush(&b);
+    dom.Apply(b);
+  }
+  r.Finish(&b);
+  dom.Apply(b);
+  EXPECT_EQ(dom.Html(), RenderMarkdownHtml(doc));
+  EXPECT_NE(dom.Html().find("href=\"https://example.com\""), std::string::npos);
+}
+
+TEST(MarkdownRenderer, CarriesDefinitionsIntoLaterBlocks) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  r.Append("[g]: https://example.com\n\nintro\n\nsee [g] now");
+  r.Flush(&b);
+  dom.Apply(b);
+  EXPECT_GT(r.frozen_bytes(), 0u);
+  EXPECT_EQ(dom.Html(), "<p>intro</p><p>see <a href=\"https://example.com\">g</a> now</p>");
+}
+
+TEST(MarkdownRenderer, RejectsTextBeyondTheCapAndKeepsWhatItHas) {
+  MarkdownOptions o;
+  o.max_source_bytes = 16;
+  MarkdownRenderer r(o);
+  EXPECT_EQ(r.Append("0123456789"), Status::kOk);
+  EXPECT_EQ(r.Append("0123456789"), Status::kTextTooLarge);
+  EXPECT_EQ(r.source(), "0123456789");
+}
+
+TEST(MarkdownRenderer, JoinsAUtf8CharacterSplitAcrossAppends) {
+  MarkdownRenderer r;
+  Batch b;
+  DomModel dom;
+  r.Append("caf\xC3");
+  r.Flush(&b);
+  dom.Apply(b);
+  r.Append("\xA9!");
+  r.Flush(&b);
+  dom.Apply(b);
+  r.Finish(&b);
+  dom.Apply(b);
+  EXPECT_EQ(dom.Html(), "<p>caf\xC3\xA9!</p>");
+}
+
+class CorpusStreaming : public ::testing::TestWithParam<std::pair<int, int>> {};
+
+TEST_P(CorpusStreaming, KeepsTheInvariantWithoutRetractions) {
+  auto [lo, hi] = GetParam();
+  std::mt19937 rng(lo * 100 + hi);
+  for (const auto& [name, doc] : Docs()) {
+    StreamStats st = Stream(doc, rng, lo, hi);
+    ASSERT_FALSE(HasFailure()) << name;
+    // Listed exceptions where Markdown itself changes meaning mid-stream:
+    // a setext underline turning a paragraph into a heading keeps its text,
+    // so it is not a retraction. mixed.md has the two listed cases: "[1]" in
+    // prose is held back as a possible link, then shown with its brackets;
+    // "[ref link][guide]" shows its brackets once its paragraph is no longer
+    // the last one, until the definition that arrives after it resolves it.
+    int allowed = name == "mixed.md" ? 3 : 0;  // 1 + 2 (brackets shown, then resolved)
+    EXPECT_LE(st.retractions, allowed) << name << ": " << ::testing::PrintToString(st.retraction_examples);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(TokenSizes, CorpusStreaming,
+                         ::testing::Values(std::make_pair(1, 1), std::make_pair(1, 8), std::make_pair(3, 5),
+                                           std::make_pair(8, 32)));
+
+TEST(MarkdownRenderer, StreamedEqualsOneShotAtEverySplitPoint) {
+  for (const auto& [name, doc] : Docs()) {
+    std::string expected = RenderMarkdownHtml(doc);
+    for (size_t at = 0; at <= doc.size(); ++at) {
+      MarkdownRenderer r;
+      DomModel dom;
+      Batch b;
+      r.Append(doc.substr(0, at));
+      r.Flush(&b);
+      dom.Apply(b);
+      r.Append(doc.substr(at));
+      r.Flush(&b);
+      dom.Apply(b);
+      r.Finish(&b);
+      dom.Apply(b);
+      ASSERT_EQ(dom.Html(), expected) << name << " split at " << at;
+    }
+  }
+}
+
+// ---- hostile input ---------------------------------------------------------------
+
+std::vector<std::string> HostileCorpus() {
+  std::vector<std::string> v = {
+      "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+      "<iframe src=javascript:alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
+      "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x]( javascript:alert(1))",
+      "[x](java\tscript:alert(1))", "[x](&#106;avascript:alert(1))", "[x](&#x6A;avascript:alert(1))",
+      "[x](javascript&colon;alert(1))", "[x](vbscript:msgbox(1))", "[x](data:text/html,<script>alert(1)</script>)",
+      "![x](javascript:alert(1))", "![x](data:text/html;base64,PHNjcmlwdD4=)", "![x](data:image/svg+xml,<svg onload=alert(1)>)",
+      "[x][r]\n\n[r]: javascript:alert(1)", "<javascript:alert(1)>", "<http://x\" onmouseover=\"alert(1)>",
+      "[x](http://x\" onmouseover=\"alert(1))", "[x](<javascript:alert(1)>)", "![x\" onerror=\"alert(1)](a.png)",
+      "[x](https://x 'a\" onclick=\"alert(1)')", "```\n<script>alert(1)</script>\n```", "`<script>`",
+      "<style>*{display:none}</style>", "<object data=x>", "<embed src=x>", "<form action=javascript:alert(1)>",
+      "<meta http-equiv=refresh content=0;url=javascript:alert(1)>", "<base href=javascript:/>",
+      "<math><mi xlink:href=javascript:alert(1)>", "<details open ontoggle=alert(1)>", "<body onload=alert(1)>",
+      "<input autofocus onfocus=alert(1)>", "<video><source onerror=alert(1)>", "<<script>script>alert(1)<</script>/script>",
+      "**<script>**alert(1)", "| <script> | x |\n|---|---|\n| <img src=x onerror=alert(1)> | y |",
+      "- [ ] <script>alert(1)</script>", "> <iframe srcdoc=\"<script>alert(1)</script>\">",
+      "[x](\x01javascript:alert(1))", "[x](%6Aavascript:alert(1))", "&lt;script&gt;alert(1)&lt;/script&gt;",
+      "[x](file:///etc/passwd)", "[x](blob:http://x/y)", "![x](http://x/a.png\" onerror=\"alert(1))",
+      "<a href=x onclick=alert(1)>x</a>", "[x]: javascript:alert(1)\n[x]", "<!-- <script>alert(1)</script> -->",
+      "<![CDATA[<script>alert(1)</script>]]>", "<?php echo 1 ?>", "<x onclick=alert(1)>click",
+      "www.example.com/\"onmouseover=\"alert(1)", "https://x.com/<script>",
+  };
+  return v;
+}
+
+// Parses our HTML's tags (text '<' and '"' are always escaped, so every '<'
+// starts a tag and every attribute value ends at the next '"') and checks each
+// tag and attribute name against the fixed sets and each URL's scheme.
+void ExpectSafe(const std::string& html, const std::string& input) {
+  static const std::set<std::string> kTags = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol",
+                                              "li", "pre", "code", "hr", "table", "thead", "tbody", "tr", "th",
+                                              "td", "em", "strong", "del", "a", "img", "br", "input"};
+  static const std::set<std::string> kAttrs = {"href", "title", "src", "alt", "class", "start",
+                                               "align", "type", "checked", "disabled"};
+  for (size_t i = html.find('<'); i != std::string::npos; i = html.find('<', i + 1)) {
+    size_t k = i + 1;
+    if (html[k] == '/') ++k;
+    size_t e = html.find_first_of(" >", k);
+    ASSERT_NE(e, std::string::npos) << input;
+    EXPECT_TRUE(kTags.count(html.substr(k, e - k))) << html.substr(k, e - k) << " from " << input;
+    while (html[e] == ' ') {
+      size_t name_end = html.find_first_of("= >", e + 1);
+      std::string name = html.substr(e + 1, name_end - e - 1);
+      EXPECT_TRUE(kAttrs.count(name)) << name << " from " << input;
+      e = name_end;
+      if (html[e] == '=') {
+        ASSERT_EQ(html[e + 1], '"');
+        size_t close = html.find('"', e + 2);
+        std::string value = html.substr(e + 2, close - e - 2);
+        if (name == "href" || name == "src") {
+          std::string lower;
+          for (char c : value) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          size_t colon = lower.find(':');
+          bool scheme_chars = colon != std::string::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(lower[0])) &&
+                              lower.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789+.-") == colon;
+          if (scheme_chars) {
+            std::string scheme = lower.substr(0, colon);
+            bool ok = scheme == "http" || scheme == "https" || scheme == "mailto" ||
+                      (name == "src" && lower.rfind("data:image/", 0) == 0 && lower.find("svg") == std::string::npos);
+            EXPECT_TRUE(ok) << value << " from " << input;
+          }
+        }
+        e = close + 1;
+      }
+    }
+  }
+}
+
+TEST(Safety, HostileCorpusRendersNoActiveContentOneShotAndStreamed) {
+  auto corpus = HostileCorpus();
+  ASSERT_GE(corpus.size(), 50u);
+  std::mt19937 rng(7);
+  for (const std::string& input : corpus) {
+    ExpectSafe(RenderMarkdownHtml(input + "\n"), input);
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    for (size_t i = 0; i < input.size();) {
+      size_t n = 1 + rng() % 3;
+      r.Append(input.substr(i, n));
+      i += n;
+      r.Flush(&b);
+      dom.Apply(b);
+      ExpectSafe(dom.Html(), input);
+    }
+    r.Finish(&b);
+    dom.Apply(b);
+    ExpectSafe(dom.Html(), input);
+  }
+}
+
+}  // namespace
+}  // namespace rillmark

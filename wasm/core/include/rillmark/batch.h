@@ -1,0 +1,65 @@
+// rillmark — the flat record buffer that crosses the Wasm boundary.
+//
+// One call into the module fills one Batch; JS reads it once: an array of
+// uint32 words and one UTF-8 text blob. Strings inside the words are two words,
+// the [begin, end) range in UTF-16 code units of the decoded blob, so JS decodes
+// the blob with a single TextDecoder call and takes substrings (no per-string
+// crossing, no per-string decode).
+#ifndef RILLMARK_BATCH_H_
+#define RILLMARK_BATCH_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rillmark {
+
+class Batch {
+ public:
+  /// Empties the batch; keeps its capacity (no allocation in steady state).
+  void Clear();
+
+  /// Appends one number.
+  void PushWord(uint32_t word) { words_.push_back(word); }
+
+  /// Appends well-formed UTF-8 `s` to the blob and its UTF-16 range (2 words).
+  void PushString(std::string_view s);
+
+  /// Like PushString, but re-uses the previous range when `s` equals the last
+  /// string pushed through this slot (event ids and types repeat on every event).
+  void PushMemoString(int slot, std::string_view s);
+
+  const std::vector<uint32_t>& words() const { return words_; }
+  const std::string& text() const { return text_; }
+  bool empty() const { return words_.empty(); }
+
+ private:
+  std::vector<uint32_t> words_;
+  std::string text_;
+  uint32_t text_units_ = 0;  // UTF-16 length of text_
+  struct Memo {
+    std::string value;
+    uint32_t begin = 0, end = 0;
+    bool valid = false;
+  };
+  Memo memo_[4];
+};
+
+/// Record kinds written by the SSE parser and the token decoder bindings.
+/// Layouts (words): kEvent: kind, type(2), data(2), id(2) · kRetry: kind, ms ·
+/// kComment: kind, text(2) · kError: kind, status, message(2) · kText: kind,
+/// text(2) · kDone: kind.
+enum RecordKind : uint32_t {
+  kRecordEvent = 1,
+  kRecordRetry = 2,
+  kRecordComment = 3,
+  kRecordError = 4,
+  kRecordText = 5,
+  kRecordDone = 6,
+};
+
+}  // namespace rillmark
+
+#endif  // RILLMARK_BATCH_H_

@@ -1,0 +1,463 @@
+#include "complete.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "render.h"
+
+namespace rillmark::detail {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsPunct(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return u < 0x80 && u > 0x20 && !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
+}
+bool IsAlnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+size_t SkipIndent(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && i < 3 && line[i] == ' ') ++i;
+  return i;
+}
+
+// A line that opens or closes a fence: up to 3 spaces, then 3+ ` or ~.
+bool FenceRun(std::string_view line, char* ch, size_t* len, std::string_view* rest) {
+  size_t i = SkipIndent(line);
+  if (i >= line.size() || (line[i] != '`' && line[i] != '~')) return false;
+  char c = line[i];
+  size_t j = i;
+  while (j < line.size() && line[j] == c) ++j;
+  if (j - i < 3) return false;
+  *ch = c;
+  *len = j - i;
+  *rest = line.substr(j);
+  return true;
+}
+
+bool OnlyChars(std::string_view s, std::string_view allowed) {
+  return s.find_first_not_of(allowed) == std::string_view::npos;
+}
+
+// A partial last line that is nothing yet but block syntax in the making:
+// "-", "1.", "##", ">", "|", "---", "- [x", a fence opener and its info string.
+bool IsPendingMarkerLine(std::string_view line) {
+  std::string_view s = line.substr(SkipIndent(line));
+  if (s.empty()) return false;
+  if (OnlyChars(s, "-*+#>=_|:~`.) 0123456789\t")) return true;
+  char ch;
+  size_t len;
+  std::string_view rest;
+  if (FenceRun(s, &ch, &len, &rest)) return ch == '~' || rest.find('`') == std::string_view::npos;
+  // A list item whose task box is being typed: "- [", "- [ ", "1. [x".
+  size_t i = 0;
+  while (i < s.size() && (s[i] == '-' || s[i] == '*' || s[i] == '+' || (s[i] >= '0' && s[i] <= '9') ||
+                          s[i] == '.' || s[i] == ')' || s[i] == ' ' || s[i] == '>'))
+    ++i;
+  if (i == 0 || i == s.size() || s[i] != '[') return false;
+  return OnlyChars(s.substr(i), "[ xX]") && s.size() - i <= 3;
+}
+
+bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }
+
+struct Delim {
+  char c;
+  size_t len;
+  size_t pos;  // position of the run in t
+};
+
+}  // namespace
+
+bool InOpenFence(std::string_view t, std::string* fence) {
+  bool open = false;
+  char fch = 0;
+  size_t flen = 0;
+  size_t pos = 0;
+  while (true) {
+    size_t nl = t.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    std::string_view line = t.substr(pos, nl - pos);
+    char ch;
+    size_t len;
+    std::string_view rest;
+    if (FenceRun(line, &ch, &len, &rest)) {
+      if (!open) {
+        if (ch == '~' || rest.find('`') == std::string_view::npos) {
+          open = true;
+          fch = ch;
+          flen = len;
+        }
+      } else if (ch == fch && len >= flen && OnlyChars(rest, " \t\r")) {
+        open = false;
+      }
+    }
+    pos = nl + 1;
+  }
+  if (open && fence) fence->assign(flen, fch);
+  return open;
+}
+
+bool CompleteTail(std::string_view t, std::string* out) {
+  size_t last_nl = t.rfind('\n');
+  size_t body_end = last_nl == std::string_view::npos ? 0 : last_nl + 1;
+  std::string_view last = t.substr(body_end);
+
+  std::string fence;
+  if (InOpenFence(t, &fence)) {
+    // A partial closing fence would flash as code text: hold it back.
+    std::string_view s = last.substr(SkipIndent(last));
+    if (!s.empty() && OnlyChars(s, fence.substr(0, 1)) ) {
+      out->append(t.substr(0, body_end));
+      return false;
+    }
+    out->append(t);
+    return true;
+  }
+
+  bool suffix_only = true;
+  size_t end = t.size();
+  if (!last.empty() && IsPendingMarkerLine(last)) {
+    end = body_end;
+    suffix_only = false;
+  }
+
+  // A paragraph-start line that may be a link reference definition ("[label]:
+  // url") is held back until it shows what it is: a definition renders nothing.
+  if (end > body_end) {
+    std::string_view line = t.substr(body_end, end - body_end);
+    size_t s = SkipIndent(line);
+    bool para_start = body_end == 0 || (body_end >= 2 && t[body_end - 2] == '\n') ||
+                      IsBlankLine(t.substr(t.rfind('\n', body_end - 2) + 1, body_end - 1 - (t.rfind('\n', body_end - 2) + 1)));
+    if (para_start && s < line.size() && line[s] == '[') {
+      size_t close = line.find(']', s);
+      if (close == std::string_view::npos || (close + 1 < line.size() && line[close + 1] == ':') ||
+          close + 1 == line.size()) {
+        end = body_end;
+        suffix_only = false;
+      }
+    }
+  }
+
+  // A potential table header waits until the next line shows whether it is
+  // followed by a delimiter row (else its pipes would flash, then vanish).
+  {
+    std::string_view tail_line = t.substr(body_end, end - body_end);
+    size_t h_end = body_end;  // the last complete line is [h_begin, h_end - 1)
+    if (h_end > 0 && (tail_line.empty() || OnlyChars(tail_line, "|-: \t"))) {
+      size_t h_begin = t.rfind('\n', h_end - 2);
+      h_begin = h_begin == std::string_view::npos ? 0 : h_begin + 1;
+      std::string_view h = t.substr(h_begin, h_end - 1 - h_begin);
+      bool first = h_begin == 0;
+      if (!first) {
+        size_t p_begin = t.rfind('\n', h_begin - 2);
+        p_begin = p_begin == std::string_view::npos || h_begin < 2 ? 0 : p_begin + 1;
+        first = IsBlankLine(t.substr(p_begin, h_begin - 1 - p_begin));
+      }
+      if (first && h.find('|') != std::string_view::npos) {
+        end = h_begin;
+        suffix_only = false;
+      }
+    }
+    if (end > body_end && last.find('|') != std::string_view::npos) {
+      bool first = body_end == 0;
+      if (!first) {
+        size_t p_begin = t.rfind('\n', body_end - 2);
+        p_begin = p_begin == std::string_view::npos || body_end < 2 ? 0 : p_begin + 1;
+        first = IsBlankLine(t.substr(p_begin, body_end - 1 - p_begin));
+      }
+      if (first) {
+        end = body_end;
+        suffix_only = false;
+      }
+    }
+  }
+
+  // Inline completion over the last paragraph: from after the last blank line.
+  size_t region = 0;
+  {
+    size_t pos = 0;
+    while (pos < end) {
+      size_t nl = t.find('\n', pos);
+      if (nl == std::string_view::npos || nl >= end) break;
+      if (IsBlankLine(t.substr(pos, nl - pos))) region = nl + 1;
+      pos = nl + 1;
+    }
+  }
+
+  std::vector<std::pair<size_t, size_t>> cuts;  // [begin, end) of t to hold back
+  std::vector<Delim> stack;
+  std::vector<size_t> brackets;  // positions of '[' (or of '!' for images)
+  std::string suffix;
+  std::string_view replace_url;  // text that replaces a partial link URL
+  size_t url_at = std::string_view::npos;
+  size_t cut_from = end;  // everything from here on is held back
+  bool line_start = true;
+  size_t i = region;
+  while (i < end) {
+    char c = t[i];
+    if (line_start) {
+      line_start = false;
+      // A new block-level line resets inline state (headings, items, quotes, rows).
+      size_t j = i;
+      while (j < end && (t[j] == ' ' || t[j] == '>')) ++j;
+      bool block = j < end && (t[j] == '#' || t[j] == '|' || ((t[j] == '-' || t[j] == '*' || t[j] == '+') &&
+                                                             j + 1 < end && t[j + 1] == ' '));
+      if (block) {
+        stack.clear();
+        brackets.clear();
+      }
+    }
+    if (c == '\n') {
+      line_start = true;
+      ++i;
+      continue;
+    }
+    if (c == '|' ) {
+      // Cells are separate inline contexts.
+      stack.clear();
+      brackets.clear();
+      ++i;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 >= end) {
+        cut_from = i;
+        break;
+      }
+      i += 2;
+      continue;
+    }
+    if (c == '`') {
+      size_t k = i;
+      while (k < end && t[k] == '`') ++k;
+      size_t run = k - i;
+      // Look for a closing run of exactly the same length.
+      size_t s = k;
+      bool closed = false;
+      while (s < end) {
+        size_t b = t.find('`', s);
+        if (b == std::string_view::npos || b >= end) break;
+        size_t e = b;
+        while (e < end && t[e] == '`') ++e;
+        if (e - b == run) {
+          closed = true;
+          s = e;
+          break;
+        }
+        s = e;
+      }
+      if (closed) {
+        i = s;
+        continue;
+      }
+      if (k >= end) {
+        cut_from = i;  // a bare run at the end: nothing to show yet
+      } else {
+        suffix.assign(run, '`');  // the rest is code
+      }
+      break;
+    }
+    if (c == '*' || c == '_' || c == '~') {
+      size_t k = i;
+      while (k < end && t[k] == c) ++k;
+      size_t run = k - i;
+      if (k >= end) {
+        cut_from = i;  // a run at the very end may still become anything
+        break;
+      }
+      char prev = i > 0 ? t[i - 1] : '\n';
+      char next = t[k];
+      bool left = !IsSpace(next) && (!IsPunct(next) || IsSpace(prev) || IsPunct(prev));
+      bool right = !IsSpace(prev) && (!IsPunct(prev) || IsSpace(next) || IsPunct(next));
+      bool can_open, can_close;
+      if (c == '_') {
+        can_open = left && (!right || IsPunct(prev));
+        can_close = right && (!left || IsPunct(next));
+      } else {
+        can_open = left && !right;  // intraword '*' (2*3) is left alone
+        can_close = right;
+      }
+      if (c == '~' && run != 2) can_open = false;  // single '~' is mostly prose (~5 min)
+      bool matched = false;
+      if (can_close) {
+        for (size_t s = stack.size(); s-- > 0;) {
+          if (stack[s].c == c) {
+            size_t take = std::min(run, stack[s].len);
+            stack[s].len -= take;
+            if (stack[s].len == 0) stack.resize(s);
+            else stack.resize(s + 1);
+            matched = true;
+            break;
+          }
+        }
+      }
+      if (!matched && can_open) stack.push_back({c, run, i});
+      i = k;
+      continue;
+    }
+    if (c == '!' && i + 1 >= end) {  // may become an image: "![…"
+      cut_from = i;
+      break;
+    }
+    if (c == '!' && i + 1 < end && t[i + 1] == '[') {
+      brackets.push_back(i);
+      i += 2;
+      continue;
+    }
+    if (c == '[') {
+      brackets.push_back(i);
+      ++i;
+      continue;
+    }
+    if (c == ']' && !brackets.empty()) {
+      size_t b = brackets.back();
+      brackets.pop_back();
+      bool image = t[b] == '!';
+      bool linkish = b == 0 || !IsAlnum(t[b - 1]) || image;
+      if (i + 1 >= end) {
+        if (linkish) {  // "[text]" may be followed by "(url)": show just the text
+          if (image) {
+            cut_from = b;
+          } else {
+            cuts.push_back({b, b + 1});
+            cut_from = i;
+          }
+        }
+        break;
+      }
+      if (t[i + 1] == '[' && linkish && !image) {
+        // A reference link "[text][label]": show just the text; whether the
+        // label resolves is known only once its definition arrives.
+        size_t close = t.find(']', i + 2);
+        size_t nl = t.find('\n', i + 2);
+        cuts.push_back({b, b + 1});
+        if (close != std::string_view::npos && close < end && close < nl) {
+          cuts.push_back({i, close + 1});
+          i = close + 1;
+          continue;
+        }
+        cut_from = i;
+        break;
+      }
+      if (t[i + 1] == '(') {
+        int depth = 0;
+        size_t k = i + 2;
+        for (; k < end; ++k) {
+          if (t[k] == '\\') { ++k; continue; }
+          if (t[k] == '(') ++depth;
+          if (t[k] == ')' && depth-- == 0) break;
+          if (t[k] == '\n') break;
+        }
+        if (k < end && t[k] == ')') {
+          i = k + 1;
+          continue;
+        }
+        // The URL is still arriving: show the text, without a (broken) href.
+        if (image) {
+          cut_from = b;
+        } else {
+          url_at = i + 2;
+          replace_url = "rillmark:pending)";
+          cut_from = i + 2;
+        }
+        break;
+      }
+      ++i;
+      continue;
+    }
+    if (c == '&') {
+      size_t k = i + 1;
+      while (k < end && (IsAlnum(t[k]) || t[k] == '#')) ++k;
+      if (k >= end) {
+        cut_from = i;
+        break;
+      }
+      i = k;
+      continue;
+    }
+    if (c == '<') {
+      size_t k = i + 1;
+      while (k < end && !IsSpace(t[k]) && t[k] != '<' && t[k] != '>') ++k;
+      if (k >= end) {  // a possible autolink "<https://…" still arriving
+        cut_from = i;
+        break;
+      }
+      i = k;
+      continue;
+    }
+    ++i;
+  }
+  // Unclosed '[' (no ']' yet) before the held-back point: hide the bracket.
+  for (size_t b : brackets) {
+    if (b >= cut_from) continue;
+    if (t[b] == '!') {
+      cut_from = std::min(cut_from, b);
+    } else if (b == 0 || !IsAlnum(t[b - 1])) {
+      cuts.push_back({b, b + 1});
+    }
+  }
+  if (cut_from < end) suffix_only = false;
+  end = std::min(end, cut_from);
+  std::sort(cuts.begin(), cuts.end());
+
+  size_t start_len = out->size();
+  size_t pos = 0;
+  for (auto [b, e] : cuts) {
+    if (b >= end) break;
+    if (b < pos) continue;
+    out->append(t.substr(pos, b - pos));
+    pos = e;
+    suffix_only = false;
+  }
+  if (pos < end) out->append(t.substr(pos, end - pos));
+  if (url_at != std::string_view::npos && url_at <= end) out->append(replace_url);
+
+  if (suffix.empty() && !stack.empty()) {
+    // Closers must touch non-space text to count as closing (right-flanking).
+    while (out->size() > start_len && IsSpace(out->back())) {
+      out->pop_back();
+      suffix_only = false;
+    }
+  }
+  out->append(suffix);
+  for (size_t s = stack.size(); s-- > 0;) {
+    const Delim& d = stack[s];
+    if (d.pos >= end) continue;
+    // Nothing after the opener yet: show nothing rather than the marker.
+    size_t content = d.pos + d.len;
+    bool empty = true;
+    for (size_t k = content; k < end && empty; ++k) empty = IsSpace(t[k]);
+    if (empty) continue;
+    out->append(d.len, d.c);
+  }
+  return suffix_only;
+}
+
+bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out) {
+  std::string text(defs);
+  if (!defs.empty()) text += '\n';
+  bool suffix_only = CompleteTail(part, &text);
+  RenderTokens(text, md_flags, out);
+  if (text.empty() || text.back() == '\n') return suffix_only;
+  // The last line is partial. If it is a code line (text directly inside
+  // <code> inside <pre>) and not a closing fence, drop md4c's line end.
+  size_t nl = text.rfind('\n');
+  std::string_view last = std::string_view(text).substr(nl == std::string::npos ? 0 : nl + 1);
+  char ch;
+  size_t len;
+  std::string_view rest;
+  if (FenceRun(last, &ch, &len, &rest) && OnlyChars(rest, " \t")) return suffix_only;
+  auto& list = out->list;
+  size_t k = list.size();
+  while (k > 0 && list[k - 1].kind == Token::kClose) --k;
+  if (k == 0 || k + 1 >= list.size() || list[k - 1].kind != Token::kText) return suffix_only;
+  if (list[k].tag != Tag::kCode || list[k + 1].tag != Tag::kPre) return suffix_only;
+  Token& t = list[k - 1];
+  if (t.size > 0 && out->strings[t.begin + t.size - 1] == '\n') {
+    if (--t.size == 0) list.erase(list.begin() + (k - 1));
+  }
+  return suffix_only;
+}
+
+}  // namespace rillmark::detail

@@ -1,0 +1,32 @@
+// Private: completion of a half-typed Markdown tail (DESIGN.md invariant 5).
+#ifndef RILLMARK_SRC_COMPLETE_H_
+#define RILLMARK_SRC_COMPLETE_H_
+
+#include <string>
+#include <string_view>
+
+namespace rillmark::detail {
+
+/// Appends to `out` the tail `t` rewritten so that half-typed constructs at its
+/// end render as what they are becoming: unclosed emphasis/strike/code spans are
+/// closed, a dangling marker line or fence opener is held back, a link whose URL
+/// is still arriving shows its text without an href, a potential table header
+/// waits for its delimiter row. Returns true when the rewrite only appended
+/// closers (nothing of `t` was held back).
+bool CompleteTail(std::string_view t, std::string* out);
+
+/// Open-fence state of `t`'s complete lines: fills `fence` with the fence run
+/// (e.g. "```") when the last fence opened is still open.
+bool InOpenFence(std::string_view t, std::string* fence);
+
+struct Tokens;
+
+/// Renders `defs` (link definitions, may be empty) followed by the completed
+/// form of `part` into `out`. A code line still arriving shows without the
+/// line end md4c gives every code line, so typing into it is a pure append.
+/// Returns CompleteTail's result.
+bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out);
+
+}  // namespace rillmark::detail
+
+#endif  // RILLMARK_SRC_COMPLETE_H_

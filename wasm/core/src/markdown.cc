@@ -1,0 +1,551 @@
+#include "rillmark/markdown.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "complete.h"
+#include "render.h"
+#include "utf8.h"
+
+namespace rillmark {
+
+using detail::Token;
+using detail::Tokens;
+
+namespace {
+
+constexpr size_t kMaxDefsBytes = 64 << 10;
+
+bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+// Writes the ops that turn the DOM of `a` into the DOM of `b` (both tail
+// renders, as token lists): skip the common prefix, turn "the same text node
+// grew" into appendText, and rebuild from the first other difference on.
+void EmitDiff(const Tokens& a, const Tokens& b, Batch* out) {
+  std::vector<uint32_t> path{0};  // path.back(): index of the next child in the current parent
+  auto advance = [&path](const Token& t) {
+    if (t.kind == Token::kOpen) {
+      path.push_back(0);
+    } else if (t.kind == Token::kClose) {
+      path.pop_back();
+      ++path.back();
+    } else {
+      ++path.back();
+    }
+  };
+  auto push_path = [&](const std::vector<uint32_t>& p) {
+    out->PushWord(static_cast<uint32_t>(p.size()));
+    for (uint32_t x : p) out->PushWord(x);
+  };
+  size_t i = 0, n = std::min(a.list.size(), b.list.size());
+  while (true) {
+    while (i < n && a.Equal(i, b, i)) advance(a.list[i++]);
+    if (i == a.list.size() && i == b.list.size()) return;
+    if (i < n && a.list[i].kind == Token::kText && b.list[i].kind == Token::kText) {
+      std::string_view old_text = a.str(a.list[i]), new_text = b.str(b.list[i]);
+      if (new_text.size() > old_text.size() && new_text.compare(0, old_text.size(), old_text) == 0) {
+        out->PushWord(kOpAppendText);
+        push_path(path);
+        out->PushString(new_text.substr(old_text.size()));
+        advance(a.list[i++]);
+        continue;
+      }
+    }
+    break;
+  }
+  out->PushWord(kOpTruncate);
+  push_path(path);
+  for (size_t k = i; k < b.list.size(); ++k) {
+    const Token& t = b.list[k];
+    if (t.kind == Token::kText) {
+      out->PushWord(kOpText);
+      out->PushString(b.str(t));
+    } else if (t.kind == Token::kClose) {
+      out->PushWord(kOpClose);
+    } else {
+      out->PushWord(kOpOpen);
+      out->PushWord(static_cast<uint32_t>(t.tag));
+      size_t count_at = out->words().size();
+      out->PushWord(0);
+      uint32_t count = 0;
+      detail::ForEachAttr(b.str(t), [&](AttrName name, std::string_view value) {
+        out->PushWord(static_cast<uint32_t>(name));
+        out->PushString(value);
+        ++count;
+      });
+      const_cast<std::vector<uint32_t>&>(out->words())[count_at] = count;
+    }
+  }
+}
+
+}  // namespace
+
+class MarkdownRenderer::Impl {
+ public:
+  explicit Impl(MarkdownOptions options) : opt_(options) {}
+
+  Status Append(std::string_view text) {
+    if (source_.size() + text.size() > opt_.max_source_bytes) return Status::kTextTooLarge;
+    // A multi-byte character may be split across appends: keep its bytes
+    // until complete, so the source is always well-formed UTF-8.
+    if (!carry_.empty()) {
+      carry_.append(text);
+      text = carry_;
+    }
+    size_t keep = IncompleteSuffix(text);
+    std::string_view now = text.substr(0, text.size() - keep);
+    if (detail::IsValidUtf8(now)) {
+      source_.append(now);
+    } else {
+      detail::AppendSanitizedUtf8(source_, now);
+    }
+    std::string rest(text.substr(text.size() - keep));
+    carry_ = std::move(rest);
+    return Status::kOk;
+  }
+
+  void Flush(Batch* out) {
+    out->Clear();
+    if (source_.size() == flushed_) return;
+    std::string_view added = std::string_view(source_).substr(flushed_);
+    flushed_ = source_.size();
+    if (fence_active_ && FenceAppend(out)) return;
+    if (TryPlainAppend(added, out)) return;
+    SlowFlush(out, /*finishing=*/false);
+  }
+
+  void Finish(Batch* out) {
+    out->Clear();
+    if (!carry_.empty()) {  // a truncated character at the very end
+      detail::AppendSanitizedUtf8(source_, carry_);
+      carry_.clear();
+    }
+    flushed_ = source_.size();
+    fence_active_ = false;
+    plain_ok_ = false;
+    Tokens full;
+    detail::RenderTokens(source_, opt_.md_flags, &full);
+    ++slow_renders_;
+    // Frozen blocks normally equal the start of the one-shot render. A link
+    // definition that arrived after its use is the exception: then the frozen
+    // blocks from the first difference on are thawed and rebuilt.
+    size_t i = 0, nf = frozen_.list.size();
+    while (i < nf && i < full.list.size() && frozen_.Equal(i, full, i)) ++i;
+    if (i == nf) {
+      Tokens tail;
+      tail.AppendRange(full, nf, full.list.size());
+      EmitDiff(shown_, tail, out);
+      shown_ = std::move(tail);
+      return;
+    }
+    out->PushWord(kOpUnfreeze);
+    out->PushWord(static_cast<uint32_t>(frozen_nodes_));
+    Tokens current = frozen_;
+    current.AppendRange(shown_, 0, shown_.list.size());
+    EmitDiff(current, full, out);
+    shown_ = std::move(full);
+    frozen_.clear();
+    frozen_nodes_ = 0;
+    frozen_end_ = 0;
+    scan_pos_ = 0;
+  }
+
+  void Reset() { *this = Impl(opt_); }
+
+  const std::string& source() const { return source_; }
+  size_t frozen_bytes() const { return frozen_end_; }
+  size_t slow_renders() const { return slow_renders_; }
+
+ private:
+  // Bytes at the end of `s` that start a UTF-8 sequence not yet complete.
+  static size_t IncompleteSuffix(std::string_view s) {
+    size_t n = s.size();
+    for (size_t back = 1; back <= 3 && back <= n; ++back) {
+      unsigned char c = static_cast<unsigned char>(s[n - back]);
+      if ((c & 0xC0) == 0x80) continue;  // continuation: look further back
+      size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      return need > back && c >= 0xC2 && c <= 0xF4 ? back : 0;
+    }
+    return 0;
+  }
+
+  // Renders source_[from, to) (with the carried link definitions) into `out`.
+  void RenderRange(size_t from, size_t to, bool complete, Tokens* out) {
+    std::string_view part = std::string_view(source_).substr(from, to - from);
+    last_suffix_only_ = true;
+    if (complete) {
+      last_suffix_only_ = detail::RenderCompleted(defs_, part, opt_.md_flags, out);
+    } else {
+      work_.clear();
+      if (!defs_.empty()) {
+        work_ = defs_;
+        work_ += '\n';
+      }
+      work_.append(part);
+      detail::RenderTokens(work_, opt_.md_flags, out);
+    }
+    ++slow_renders_;
+  }
+
+  // Cut points are line starts of the tail at column 0 after a blank line or a
+  // heading line; one is taken only when md4c agrees that the text before it
+  // and the text from it on render as two independent sequences of blocks (a
+  // list continues across a blank line, a fence holds blank lines, a definition
+  // changes a link: all of these fail that test).
+  void FindCuts(Tokens* newly_frozen) {
+    if (scan_pos_ < frozen_end_) scan_pos_ = frozen_end_;
+    while (true) {
+      size_t nl = source_.find('\n', scan_pos_);
+      if (nl == std::string::npos) {
+        // A partial line that starts with a letter at column 0 after a blank
+        // line cannot join the block before it (no lazy continuation across a
+        // blank line, no marker): check it once, without waiting for its end.
+        unsigned char c = scan_pos_ < source_.size() ? static_cast<unsigned char>(source_[scan_pos_]) : 0;
+        bool letter = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+        if (letter && scan_fence_.empty() && scan_pos_ > frozen_end_ && scan_prev_blank_ &&
+            partial_checked_ != scan_pos_) {
+          partial_checked_ = scan_pos_;
+          if (ConfirmCut(scan_pos_)) Freeze(scan_pos_, newly_frozen);
+        }
+        return;
+      }
+      std::string_view line = std::string_view(source_).substr(scan_pos_, nl - scan_pos_);
+      bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+      // Lines inside a fenced block are never cut points (and cost no check).
+      std::string fence_probe(line);
+      fence_probe += '\n';
+      bool was_in_fence = !scan_fence_.empty();
+      if (was_in_fence) {
+        if (detail::InOpenFence(scan_fence_ + "\n" + fence_probe, nullptr) == false) scan_fence_.clear();
+      } else {
+        detail::InOpenFence(fence_probe, &scan_fence_);  // sets scan_fence_ when this line opens one
+      }
+      bool candidate = !was_in_fence && scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
+                       (scan_prev_blank_ || scan_prev_heading_);
+      size_t line_start = scan_pos_;
+      scan_prev_blank_ = blank;
+      scan_prev_heading_ = !blank && line[0] == '#';
+      scan_pos_ = nl + 1;
+      if (candidate && ConfirmCut(line_start)) Freeze(line_start, newly_frozen);
+    }
+  }
+
+  bool ConfirmCut(size_t at) {
+    RenderRange(frozen_end_, source_.size(), false, &whole_);
+    RenderRange(frozen_end_, at, false, &before_);
+    // Definitions in the part before the cut still apply after it.
+    pending_defs_.clear();
+    CollectDefinitions(frozen_end_, at, &pending_defs_);
+    size_t defs_size = defs_.size();
+    defs_ += pending_defs_;
+    RenderRange(at, source_.size(), false, &after_);
+    defs_.resize(defs_size);
+    if (whole_.list.size() != before_.list.size() + after_.list.size()) return false;
+    size_t nb = before_.list.size();
+    for (size_t i = 0; i < nb; ++i)
+      if (!whole_.Equal(i, before_, i)) return false;
+    for (size_t i = 0; i < after_.list.size(); ++i)
+      if (!whole_.Equal(nb + i, after_, i)) return false;
+    return true;
+  }
+
+  void Freeze(size_t at, Tokens* newly_frozen) {
+    // before_ and pending_defs_ hold what ConfirmCut found for [frozen_end_, at).
+    newly_frozen->AppendRange(before_, 0, before_.list.size());
+    frozen_.AppendRange(before_, 0, before_.list.size());
+    if (defs_.size() + pending_defs_.size() <= kMaxDefsBytes) defs_ += pending_defs_;
+    frozen_end_ = at;
+  }
+
+  // Link reference definitions of a frozen range are carried into later
+  // renders, so a use in the tail still resolves.
+  void CollectDefinitions(size_t from, size_t to, std::string* into) {
+    std::string_view text = std::string_view(source_).substr(from, to - from);
+    size_t pos = 0;
+    Tokens probe;
+    while (pos < text.size()) {
+      size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      std::string_view line = text.substr(pos, nl - pos);
+      size_t s = line.find_first_not_of(' ');
+      if (s != std::string_view::npos && s < 4 && line[s] == '[' && line.find("]:") != std::string_view::npos &&
+          into->size() + line.size() < kMaxDefsBytes) {
+        detail::RenderTokens(line, opt_.md_flags, &probe);
+        if (probe.list.empty()) {  // a definition renders nothing
+          into->append(line);
+          *into += '\n';
+        }
+      }
+      pos = nl + 1;
+    }
+  }
+
+  void SlowFlush(Batch* out, bool finishing) {
+    Tokens newly_frozen;
+    FindCuts(&newly_frozen);
+    fence_active_ = false;
+    Tokens next;
+    if (!finishing && EnterFence(&next)) {
+      fence_active_ = true;
+    } else {
+      RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next);
+    }
+    if (newly_frozen.list.empty()) {
+      EmitDiff(shown_, next, out);
+    } else {
+      size_t count = newly_frozen.TopLevelCount();
+      newly_frozen.AppendRange(next, 0, next.list.size());
+      EmitDiff(shown_, newly_frozen, out);
+      out->PushWord(kOpFreeze);
+      out->PushWord(static_cast<uint32_t>(count));
+      frozen_nodes_ += count;
+    }
+    shown_ = std::move(next);
+    UpdatePlainState();
+  }
+
+  // ---- fast path 1: a word appended to the last text node --------------------
+  // Valid when the new bytes are letters, digits, inner spaces or non-ASCII and
+  // cannot start, end or re-interpret any construct: the tail ends in an ASCII
+  // alphanumeric, its last word has no URL/e-mail/entity characters, the last
+  // render showed the whole tail (nothing held back) and its last text node is
+  // the last thing in the tail, outside any link.
+  void UpdatePlainState() {
+    plain_ok_ = false;
+    if (!last_suffix_only_ || fence_active_) return;
+    size_t depth_after = 0;
+    size_t k = shown_.list.size();
+    while (k > 0 && shown_.list[k - 1].kind == Token::kClose) {
+      if (shown_.list[k - 1].tag == Tag::kA) return;
+      --k;
+      ++depth_after;
+    }
+    if (k == 0 || shown_.list[k - 1].kind != Token::kText) return;
+    plain_index_ = k - 1;
+    // Path of that text node.
+    std::vector<uint32_t> path{0};
+    for (size_t i = 0; i < plain_index_; ++i) {
+      const Token& t = shown_.list[i];
+      if (t.kind == Token::kOpen) {
+        path.push_back(0);
+      } else if (t.kind == Token::kClose) {
+        path.pop_back();
+        ++path.back();
+      } else {
+        ++path.back();
+      }
+    }
+    plain_path_ = std::move(path);
+    plain_ok_ = true;
+  }
+
+  bool TryPlainAppend(std::string_view added, Batch* out) {
+    if (!plain_ok_ || added.empty() || added.back() == ' ') return false;
+    for (char c : added) {
+      if (!(IsAsciiAlnum(c) || c == ' ' || static_cast<unsigned char>(c) >= 0x80)) return false;
+    }
+    size_t before = source_.size() - added.size();
+    if (before <= frozen_end_ || !IsAsciiAlnum(source_[before - 1])) return false;
+    // The last word (old part) must be plain too, and must end the text node.
+    size_t w = before;
+    while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n') {
+      char c = source_[w - 1];
+      if (!(IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80)) return false;
+      if (before - w > 256) return false;
+      --w;
+    }
+    std::string_view word = std::string_view(source_).substr(w, before - w);
+    Token& t = shown_.list[plain_index_];
+    std::string_view text = shown_.str(t);
+    if (text.size() < word.size() || text.compare(text.size() - word.size(), word.size(), word) != 0) return false;
+    // Not on a line that could still become a link reference definition.
+    size_t line = source_.rfind('\n', before - 1);
+    line = line == std::string::npos ? 0 : line + 1;
+    size_t s = source_.find_first_not_of(' ', line);
+    if (s < source_.size() && source_[s] == '[') return false;
+
+    out->PushWord(kOpAppendText);
+    out->PushWord(static_cast<uint32_t>(plain_path_.size()));
+    for (uint32_t x : plain_path_) out->PushWord(x);
+    out->PushString(added);
+    if (t.begin + t.size != shown_.strings.size()) {
+      uint32_t at = static_cast<uint32_t>(shown_.strings.size());
+      shown_.strings.append(text);
+      t.begin = at;
+    }
+    shown_.strings.append(added);
+    t.size += static_cast<uint32_t>(added.size());
+    return true;
+  }
+
+  // ---- fast path 2: an open fenced code block at the start of the tail --------
+  // Its content is verbatim text: new lines are appended to the one text node
+  // of <pre><code> without re-parsing; only a closing fence ends the mode.
+  bool EnterFence(Tokens* next) {
+    std::string_view tail = std::string_view(source_).substr(frozen_end_);
+    size_t nl = tail.find('\n');
+    if (nl == std::string_view::npos || tail.find('\r') != std::string_view::npos ||
+        tail.find('\0') != std::string_view::npos)
+      return false;
+    std::string_view first = tail.substr(0, nl);
+    size_t run = 0;
+    char ch = first.empty() ? 0 : first[0];
+    if (ch != '`' && ch != '~') return false;
+    while (run < first.size() && first[run] == ch) ++run;
+    if (run < 3) return false;
+    std::string_view info = first.substr(run);
+    if (info.find_first_of("\\&") != std::string_view::npos) return false;
+    if (ch == '`' && info.find('`') != std::string_view::npos) return false;
+    fence_char_ = ch;
+    fence_len_ = run;
+    fence_line_ = frozen_end_ + nl + 1;
+    if (FindFenceClose()) return false;
+    size_t b = info.find_first_not_of(" \t");
+    std::string lang;
+    if (b != std::string_view::npos) {
+      size_t e = info.find_first_of(" \t", b);
+      lang = std::string(info.substr(b, e == std::string_view::npos ? e : e - b));
+    }
+    // Build the tokens md4c would give: pre > code[class] > text.
+    next->clear();
+    std::string attrs;
+    if (!lang.empty()) {
+      std::string value = "language-" + lang;
+      attrs.push_back(static_cast<char>(AttrName::kClass));
+      uint32_t n = static_cast<uint32_t>(value.size());
+      for (int k = 0; k < 4; ++k) attrs.push_back(static_cast<char>((n >> (8 * k)) & 0xFF));
+      attrs += value;
+    }
+    next->list.push_back({Token::kOpen, Tag::kPre, 0, 0});
+    next->list.push_back({Token::kOpen, Tag::kCode, 0, static_cast<uint32_t>(attrs.size())});
+    next->strings = attrs;
+    std::string_view content = FenceVisible();
+    if (!content.empty()) {
+      next->list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(next->strings.size()),
+                            static_cast<uint32_t>(content.size())});
+      next->strings.append(content);
+    }
+    next->list.push_back({Token::kClose, Tag::kCode, 0, 0});
+    next->list.push_back({Token::kClose, Tag::kPre, 0, 0});
+    last_suffix_only_ = false;
+    return true;
+  }
+
+  // Advances fence_line_ over complete content lines; true at a closing fence.
+  bool FindFenceClose() {
+    while (true) {
+      size_t nl = source_.find('\n', fence_line_);
+      if (nl == std::string::npos) return false;
+      std::string_view line = std::string_view(source_).substr(fence_line_, nl - fence_line_);
+      size_t i = 0;
+      while (i < line.size() && i < 3 && line[i] == ' ') ++i;
+      size_t j = i;
+      while (j < line.size() && line[j] == fence_char_) ++j;
+      if (j - i >= fence_len_ && line.find_first_not_of(" \t", j) == std::string_view::npos) return true;
+      fence_line_ = nl + 1;
+    }
+  }
+
+  // The code text shown: complete lines, plus the partial last line unless it
+  // may be the start of the closing fence.
+  std::string_view FenceVisible() const {
+    size_t content_begin = source_.find('\n', frozen_end_) + 1;
+    size_t end = source_.size();
+    std::string_view partial = std::string_view(source_).substr(fence_line_);
+    size_t i = 0;
+    while (i < partial.size() && i < 3 && partial[i] == ' ') ++i;
+    if (i < partial.size() && partial.find_first_not_of(fence_char_, i) == std::string_view::npos) end = fence_line_;
+    return std::string_view(source_).substr(content_begin, end - content_begin);
+  }
+
+  bool FenceAppend(Batch* out) {
+    if (FindFenceClose()) {
+      fence_active_ = false;
+      return false;
+    }
+    std::string_view visible = FenceVisible();
+    if (visible.find_first_of(std::string_view("\r\0", 2), shown_text_size()) != std::string_view::npos) {
+      fence_active_ = false;
+      return false;
+    }
+    size_t have = shown_text_size();
+    if (visible.size() == have) return true;
+    if (visible.size() < have) {  // cannot happen: shown code text only grows
+      fence_active_ = false;
+      return false;
+    }
+    std::string_view more = visible.substr(have);
+    if (have == 0) {
+      out->PushWord(kOpTruncate);
+      out->PushWord(3);
+      out->PushWord(0);
+      out->PushWord(0);
+      out->PushWord(0);
+      out->PushWord(kOpText);
+      out->PushString(more);
+      out->PushWord(kOpClose);
+      out->PushWord(kOpClose);
+      shown_.list.insert(shown_.list.begin() + 2, {Token::kText, Tag::kNone,
+                                                   static_cast<uint32_t>(shown_.strings.size()), 0});
+    } else {
+      out->PushWord(kOpAppendText);
+      out->PushWord(3);
+      out->PushWord(0);
+      out->PushWord(0);
+      out->PushWord(0);
+      out->PushString(more);
+    }
+    Token& t = shown_.list[2];
+    if (t.begin + t.size != shown_.strings.size()) {
+      std::string copy(shown_.str(t));
+      t.begin = static_cast<uint32_t>(shown_.strings.size());
+      shown_.strings.append(copy);
+    }
+    shown_.strings.append(more);
+    t.size += static_cast<uint32_t>(more.size());
+    return true;
+  }
+
+  size_t shown_text_size() const {
+    return shown_.list.size() > 2 && shown_.list[2].kind == Token::kText ? shown_.list[2].size : 0;
+  }
+
+  MarkdownOptions opt_;
+  std::string source_;
+  std::string carry_;        // bytes of a UTF-8 character split across appends
+  size_t flushed_ = 0;       // source_ bytes reflected in the DOM
+  size_t frozen_end_ = 0;    // source_[0, frozen_end_) is frozen
+  size_t frozen_nodes_ = 0;  // top-level DOM nodes frozen
+  Tokens frozen_;            // render of the frozen blocks (checked at Finish)
+  Tokens shown_;             // render of the tail as the DOM shows it
+  std::string defs_;         // link reference definitions of frozen blocks
+  size_t scan_pos_ = 0;
+  bool scan_prev_blank_ = false;
+  bool scan_prev_heading_ = false;
+  std::string scan_fence_;
+  size_t partial_checked_ = std::string::npos;  // partial line already checked as a cut
+  std::string pending_defs_;  // the open fence run while scanning inside a fence
+  bool last_suffix_only_ = true;
+  bool plain_ok_ = false;
+  size_t plain_index_ = 0;
+  std::vector<uint32_t> plain_path_;
+  bool fence_active_ = false;
+  char fence_char_ = 0;
+  size_t fence_len_ = 0;
+  size_t fence_line_ = 0;  // start of the first content line not yet checked
+  size_t slow_renders_ = 0;
+  std::string work_;
+  Tokens whole_, before_, after_;
+};
+
+MarkdownRenderer::MarkdownRenderer(MarkdownOptions options) : impl_(std::make_unique<Impl>(options)) {}
+MarkdownRenderer::~MarkdownRenderer() = default;
+Status MarkdownRenderer::Append(std::string_view text) { return impl_->Append(text); }
+void MarkdownRenderer::Flush(Batch* out) { impl_->Flush(out); }
+void MarkdownRenderer::Finish(Batch* out) { impl_->Finish(out); }
+void MarkdownRenderer::Reset() { impl_->Reset(); }
+const std::string& MarkdownRenderer::source() const { return impl_->source(); }
+size_t MarkdownRenderer::frozen_bytes() const { return impl_->frozen_bytes(); }
+size_t MarkdownRenderer::slow_renders() const { return impl_->slow_renders(); }
+
+}  // namespace rillmark

@@ -1,0 +1,207 @@
+#include "rillmark/sse_parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "utf8.h"
+
+namespace rillmark {
+namespace {
+constexpr unsigned char kBom[3] = {0xEF, 0xBB, 0xBF};
+constexpr size_t kLineSlack = 256;  // room for a field name on a maximal data line
+}  // namespace
+
+SseParser::SseParser(SseHandler* handler, SseParserOptions options)
+    : handler_(handler),
+      max_event_bytes_(options.max_event_bytes),
+      max_line_bytes_(options.max_event_bytes + kLineSlack) {}
+
+void SseParser::Reset() {
+  line_.clear();
+  data_.clear();
+  type_.clear();
+  id_buffer_.clear();
+  last_id_.clear();
+  bom_matched_ = 0;
+  bom_done_ = false;
+  skip_lf_ = false;
+  discard_line_ = false;
+  discard_event_ = false;
+}
+
+void SseParser::End() {
+  line_.clear();
+  data_.clear();
+  type_.clear();
+  id_buffer_ = last_id_;  // an id of an undispatched event never took effect
+  skip_lf_ = false;
+  discard_line_ = false;
+  discard_event_ = false;
+}
+
+void SseParser::Feed(std::string_view bytes) {
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
+  if (!bom_done_) {
+    // The decoder strips one BOM at the very start only (Encoding Standard,
+    // "UTF-8 decode"); a BOM may arrive split over several feeds.
+    while (p < end && bom_matched_ < 3 &&
+           static_cast<unsigned char>(*p) == kBom[bom_matched_]) {
+      ++bom_matched_;
+      ++p;
+    }
+    if (bom_matched_ == 3) {
+      bom_done_ = true;
+    } else if (p == end) {
+      return;  // still a BOM prefix: wait for more bytes
+    } else {
+      bom_done_ = true;
+      if (bom_matched_) {  // the held bytes were text after all
+        const char* held = reinterpret_cast<const char*>(kBom);
+        Process(held, held + bom_matched_);
+      }
+    }
+  }
+  Process(p, end);
+}
+
+void SseParser::Process(const char* p, const char* end) {
+  // Positions of the next CR and LF, each found once with memchr and re-used
+  // until passed, so every byte is scanned O(1) times whatever the line ends.
+  const char* next_lf = nullptr;
+  const char* next_cr = nullptr;
+  while (p < end) {
+    if (skip_lf_) {
+      skip_lf_ = false;
+      if (*p == '\n') {
+        ++p;
+        continue;
+      }
+    }
+    if (!next_lf || next_lf < p) {
+      next_lf = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (!next_lf) next_lf = end;
+    }
+    if (!next_cr || next_cr < p) {
+      next_cr = static_cast<const char*>(std::memchr(p, '\r', end - p));
+      if (!next_cr) next_cr = end;
+    }
+    const char* eol = std::min(next_lf, next_cr);
+    if (eol == end) {
+      AppendPartial(p, end);
+      return;
+    }
+    if (discard_line_) {
+      discard_line_ = false;
+      line_.clear();
+    } else if (line_.empty()) {
+      ConsumeLine(std::string_view(p, eol - p));
+    } else {
+      AppendPartial(p, eol);
+      if (!discard_line_) ConsumeLine(line_);
+      discard_line_ = false;
+      line_.clear();
+    }
+    // CRLF is one line end, also when CR ends this feed and LF starts the next.
+    if (*eol == '\r') {
+      if (eol + 1 < end) {
+        if (eol[1] == '\n') ++eol;
+      } else {
+        skip_lf_ = true;
+      }
+    }
+    p = eol + 1;
+  }
+}
+
+void SseParser::AppendPartial(const char* p, const char* end) {
+  if (discard_line_) return;
+  size_t n = static_cast<size_t>(end - p);
+  if (line_.size() + n > max_line_bytes_) {
+    Overflow("line");
+    discard_line_ = true;
+    line_.clear();
+    return;
+  }
+  line_.append(p, n);
+}
+
+void SseParser::Overflow(const char* what) {
+  discard_event_ = true;
+  data_.clear();
+  std::string msg = "SSE ";
+  msg += what;
+  msg += " exceeds maxEventBytes (";
+  msg += std::to_string(max_event_bytes_);
+  msg += " bytes); event dropped";
+  handler_->OnError(Status::kEventTooLarge, msg);
+}
+
+std::string_view SseParser::Clean(std::string_view s, std::string& scratch) {
+  if (detail::IsValidUtf8(s)) return s;
+  scratch.clear();
+  detail::AppendSanitizedUtf8(scratch, s);
+  return scratch;
+}
+
+void SseParser::ConsumeLine(std::string_view line) {
+  if (line.empty()) {
+    Dispatch();
+    return;
+  }
+  if (line[0] == ':') {
+    std::string_view text = line.substr(1);
+    if (!text.empty() && text[0] == ' ') text.remove_prefix(1);
+    handler_->OnComment(Clean(text, scratch_[0]));
+    return;
+  }
+  std::string_view field = line, value;
+  if (const void* colon = std::memchr(line.data(), ':', line.size())) {
+    size_t at = static_cast<const char*>(colon) - line.data();
+    field = line.substr(0, at);
+    value = line.substr(at + 1);
+    if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
+  }
+  if (field == "data") {
+    if (discard_event_) return;
+    if (data_.size() + value.size() + 1 > max_event_bytes_) {
+      Overflow("event");
+      return;
+    }
+    data_.append(value);
+    data_.push_back('\n');
+  } else if (field == "event") {
+    type_.assign(value);
+  } else if (field == "id") {
+    if (value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
+  } else if (field == "retry") {
+    if (value.empty()) return;
+    uint64_t ms = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9') return;
+      ms = std::min<uint64_t>(ms * 10 + static_cast<uint64_t>(c - '0'), UINT32_MAX);
+    }
+    handler_->OnRetry(static_cast<uint32_t>(ms));
+  }
+  // Any other field is ignored (§9.2.6).
+}
+
+void SseParser::Dispatch() {
+  last_id_ = id_buffer_;
+  if (discard_event_ || data_.empty()) {
+    discard_event_ = false;
+    data_.clear();
+    type_.clear();
+    return;
+  }
+  data_.pop_back();  // the final LF
+  SseEvent event;
+  event.type = type_.empty() ? std::string_view("message") : Clean(type_, scratch_[0]);
+  event.data = Clean(data_, scratch_[1]);
+  event.id = Clean(last_id_, scratch_[2]);
+  handler_->OnEvent(event);
+  data_.clear();
+  type_.clear();
+}
+
+}  // namespace rillmark

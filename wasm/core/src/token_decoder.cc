@@ -1,0 +1,311 @@
+#include "rillmark/token_decoder.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/pointer.h>
+
+#include "utf8.h"
+
+namespace rillmark {
+
+using Json = rapidjson::Document;
+using JsonValue = rapidjson::Value;
+
+Status TokenFormat::FromName(std::string_view name, TokenFormat* out) {
+  using K = Kind;
+  static constexpr struct {
+    std::string_view name;
+    K kind;
+  } kPresets[] = {{"text", K::kText},
+                  {"openai-chat", K::kOpenAiChat},
+                  {"openai-responses", K::kOpenAiResponses},
+                  {"anthropic", K::kAnthropic},
+                  {"adk", K::kAdk}};
+  for (const auto& p : kPresets) {
+    if (p.name == name) {
+      *out = TokenFormat{};
+      out->kind = p.kind;
+      return Status::kOk;
+    }
+  }
+  return Status::kBadArgument;
+}
+
+namespace {
+
+const JsonValue* Member(const JsonValue& v, const char* name) {
+  if (!v.IsObject()) return nullptr;
+  auto it = v.FindMember(name);
+  return it == v.MemberEnd() ? nullptr : &it->value;
+}
+
+const JsonValue* Member2(const JsonValue& v, const char* a, const char* b) {
+  const JsonValue* m = Member(v, a);
+  return m ? m : Member(v, b);
+}
+
+bool IsTrue(const JsonValue* v) { return v && v->IsBool() && v->GetBool(); }
+
+std::string_view StringOf(const JsonValue* v) {
+  return v && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength())
+                            : std::string_view();
+}
+
+// The message of an error object in the providers' shapes:
+// {"error":{"message":…}}, {"message":…}, or a bare string.
+std::string_view ErrorMessage(const JsonValue* v) {
+  if (!v) return {};
+  if (v->IsString()) return StringOf(v);
+  if (const JsonValue* m = Member(*v, "message")) return StringOf(m);
+  return {};
+}
+
+}  // namespace
+
+class TokenDecoder::Impl final : public SseHandler {
+ public:
+  Impl(const TokenFormat& format, TokenHandler* handler, TokenDecoderOptions options)
+      : format_(format),
+        handler_(handler),
+        options_(options),
+        parser_(this, SseParserOptions{options.max_event_bytes}) {
+    if (format_.kind == TokenFormat::Kind::kCustom) {
+      pointer_ = std::make_unique<rapidjson::Pointer>(format_.path.data(), format_.path.size());
+      if (!pointer_->IsValid()) status_ = Status::kBadArgument;
+    }
+  }
+
+  Status status() const { return status_; }
+
+  void Feed(std::string_view bytes) {
+    if (status_ != Status::kOk) return;
+    parser_.Feed(bytes);
+    FlushText();
+  }
+  void End() {
+    parser_.End();
+    FlushText();
+  }
+  void Reset() {
+    parser_.Reset();
+    pending_.clear();
+    adk_partial_seen_ = false;
+  }
+  const std::string& last_event_id() const { return parser_.last_event_id(); }
+
+  // ---- SseHandler ----
+  void OnRetry(uint32_t ms) override {
+    FlushText();
+    handler_->OnRetry(ms);
+  }
+  void OnComment(std::string_view text) override {
+    FlushText();
+    handler_->OnComment(text);
+  }
+  void OnError(Status s, std::string_view message) override {
+    FlushText();
+    handler_->OnError(s, message);
+  }
+  void OnEvent(const SseEvent& e) override {
+    switch (format_.kind) {
+      case TokenFormat::Kind::kText: return DecodeText(e);
+      case TokenFormat::Kind::kOpenAiChat: return DecodeOpenAiChat(e);
+      case TokenFormat::Kind::kOpenAiResponses: return DecodeOpenAiResponses(e);
+      case TokenFormat::Kind::kAnthropic: return DecodeAnthropic(e);
+      case TokenFormat::Kind::kAdk: return DecodeAdk(e);
+      case TokenFormat::Kind::kCustom: return DecodeCustom(e);
+    }
+  }
+
+ private:
+  void AddText(std::string_view text) {
+    if (text.empty()) return;
+    pending_.append(text);
+    if (pending_.size() >= options_.max_pending_text) FlushText();
+  }
+  void FlushText() {
+    if (pending_.empty()) return;
+    handler_->OnText(pending_);
+    pending_.clear();
+  }
+  void Pass(const SseEvent& e) {
+    FlushText();
+    handler_->OnEvent(e);
+  }
+  void Done() {
+    FlushText();
+    handler_->OnDone();
+  }
+  void Fail(Status s, const SseEvent& e, std::string_view what, std::string_view detail) {
+    FlushText();
+    std::string msg(what);
+    if (!e.id.empty()) {
+      msg += " (event id ";
+      msg.append(e.id.substr(0, detail::Utf8PrefixLength(e.id, 64)));
+      msg += ")";
+    }
+    if (!detail.empty()) {
+      msg += ": ";
+      size_t n = detail::Utf8PrefixLength(detail, 80);
+      msg.append(detail.substr(0, n));
+      if (n < detail.size()) msg += "\xE2\x80\xA6";  // …
+    }
+    handler_->OnError(s, msg);
+  }
+  // Parses e.data into doc_; on failure reports BAD_PAYLOAD and returns false.
+  bool ParseJson(const SseEvent& e) {
+    // Values of the previous event live in pool_; release them first so memory
+    // stays bounded (the first 16 KiB are a fixed buffer: no malloc for small events).
+    doc_.SetNull();
+    pool_.Clear();
+    doc_.Parse(e.data.data(), e.data.size());
+    if (!doc_.HasParseError()) return true;
+    std::string what = "invalid JSON (";
+    what += rapidjson::GetParseError_En(doc_.GetParseError());
+    what += ")";
+    Fail(Status::kBadPayload, e, what, e.data);
+    return false;
+  }
+  // The event type: the SSE event field when given, else the JSON "type".
+  std::string_view TypeOf(const SseEvent& e) {
+    if (e.type != "message") return e.type;
+    return StringOf(Member(doc_, "type"));
+  }
+
+  void DecodeText(const SseEvent& e) {
+    if (e.data == "[DONE]" || e.type == "done") return Done();
+    if (e.type == "error") return Fail(Status::kStreamErrorEvent, e, "error event", e.data);
+    if (e.type == "message") return AddText(e.data);
+    Pass(e);
+  }
+
+  void DecodeOpenAiChat(const SseEvent& e) {
+    if (e.data == "[DONE]") return Done();
+    if (!ParseJson(e)) return;
+    if (e.type == "error" || Member(doc_, "error"))
+      return Fail(Status::kStreamErrorEvent, e, "error event", ErrorMessage(Member(doc_, "error")));
+    const JsonValue* choices = Member(doc_, "choices");
+    const JsonValue* content = nullptr;
+    if (choices && choices->IsArray() && !choices->Empty())
+      if (const JsonValue* delta = Member((*choices)[0], "delta")) content = Member(*delta, "content");
+    if (content && content->IsString()) {
+      if (content->GetStringLength()) AddText(StringOf(content));
+      return;
+    }
+    if (content && !content->IsNull())
+      return Fail(Status::kBadPayload, e, "choices[0].delta.content is not a string", e.data);
+    Pass(e);  // role-only, tool calls, usage…
+  }
+
+  void DecodeOpenAiResponses(const SseEvent& e) {
+    if (!ParseJson(e)) return;
+    std::string_view type = TypeOf(e);
+    if (type == "response.output_text.delta") {
+      const JsonValue* delta = Member(doc_, "delta");
+      if (!delta || !delta->IsString()) return Fail(Status::kBadPayload, e, "delta is not a string", e.data);
+      return AddText(StringOf(delta));
+    }
+    if (type == "response.completed" || type == "response.incomplete") return Done();
+    if (type == "error") return Fail(Status::kStreamErrorEvent, e, "error event", ErrorMessage(&doc_));
+    if (type == "response.failed") {
+      const JsonValue* response = Member(doc_, "response");
+      return Fail(Status::kStreamErrorEvent, e, "response.failed",
+                  response ? ErrorMessage(Member(*response, "error")) : std::string_view());
+    }
+    Pass(e);
+  }
+
+  void DecodeAnthropic(const SseEvent& e) {
+    if (!ParseJson(e)) return;
+    std::string_view type = TypeOf(e);
+    if (type == "content_block_delta") {
+      const JsonValue* delta = Member(doc_, "delta");
+      if (delta && StringOf(Member(*delta, "type")) == "text_delta") {
+        const JsonValue* text = Member(*delta, "text");
+        if (!text || !text->IsString()) return Fail(Status::kBadPayload, e, "delta.text is not a string", e.data);
+        return AddText(StringOf(text));
+      }
+      return Pass(e);  // input_json_delta, thinking_delta…
+    }
+    if (type == "message_stop") return Done();
+    if (type == "ping") return;
+    if (type == "error") return Fail(Status::kStreamErrorEvent, e, "error event", ErrorMessage(Member(doc_, "error")));
+    Pass(e);
+  }
+
+  // Google ADK runner events (camelCase by_alias dumps or snake_case dumps).
+  // Partial events carry deltas; the non-partial event that follows repeats
+  // the whole text and is not appended again, unless no partial text came
+  // before it (a non-streaming run).
+  void DecodeAdk(const SseEvent& e) {
+    if (e.data == "[DONE]") return Done();
+    if (!ParseJson(e)) return;
+    const JsonValue* code = Member2(doc_, "errorCode", "error_code");
+    if (code && !code->IsNull()) {
+      std::string_view msg = StringOf(Member2(doc_, "errorMessage", "error_message"));
+      return Fail(Status::kStreamErrorEvent, e, "error event", msg.empty() ? StringOf(code) : msg);
+    }
+    bool partial = IsTrue(Member(doc_, "partial"));
+    bool had_text = false;
+    text_.clear();
+    if (const JsonValue* content = Member(doc_, "content")) {
+      const JsonValue* parts = Member(*content, "parts");
+      if (parts && parts->IsArray()) {
+        for (const JsonValue& part : parts->GetArray()) {
+          if (IsTrue(Member(part, "thought"))) continue;  // model reasoning, not answer text
+          const JsonValue* t = Member(part, "text");
+          if (t && t->IsString()) {
+            text_.append(t->GetString(), t->GetStringLength());
+            had_text = true;
+          }
+        }
+      }
+    }
+    if (!had_text) {
+      Pass(e);
+    } else if (partial) {
+      adk_partial_seen_ = true;
+      AddText(text_);
+    } else if (!adk_partial_seen_) {
+      AddText(text_);  // a non-streaming run: the only copy of the text
+    } else {
+      adk_partial_seen_ = false;  // the aggregate of the deltas already shown
+      Pass(e);
+    }
+    if (IsTrue(Member2(doc_, "turnComplete", "turn_complete"))) Done();
+  }
+
+  void DecodeCustom(const SseEvent& e) {
+    if (!format_.done_event.empty() && e.type == format_.done_event) return Done();
+    if (!format_.done_data.empty() && e.data == format_.done_data) return Done();
+    if (!ParseJson(e)) return;
+    const JsonValue* v = pointer_->Get(doc_);
+    if (!v) return Fail(Status::kBadPayload, e, "no value at " + format_.path, e.data);
+    if (!v->IsString()) return Fail(Status::kBadPayload, e, "value at " + format_.path + " is not a string", e.data);
+    AddText(StringOf(v));
+  }
+
+  TokenFormat format_;
+  TokenHandler* handler_;
+  TokenDecoderOptions options_;
+  SseParser parser_;
+  char pool_buffer_[16384];
+  rapidjson::MemoryPoolAllocator<> pool_{pool_buffer_, sizeof(pool_buffer_)};
+  Json doc_{&pool_};
+  std::string text_;
+  std::unique_ptr<rapidjson::Pointer> pointer_;
+  std::string pending_;
+  bool adk_partial_seen_ = false;
+  Status status_ = Status::kOk;
+};
+
+TokenDecoder::TokenDecoder(const TokenFormat& format, TokenHandler* handler, TokenDecoderOptions options)
+    : impl_(std::make_unique<Impl>(format, handler, options)) {}
+TokenDecoder::~TokenDecoder() = default;
+Status TokenDecoder::status() const { return impl_->status(); }
+void TokenDecoder::Feed(std::string_view bytes) { impl_->Feed(bytes); }
+void TokenDecoder::End() { impl_->End(); }
+void TokenDecoder::Reset() { impl_->Reset(); }
+const std::string& TokenDecoder::last_event_id() const { return impl_->last_event_id(); }
+
+}  // namespace rillmark

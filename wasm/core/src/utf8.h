@@ -1,0 +1,32 @@
+// Private UTF-8 helpers (namespace rillmark::detail).
+#ifndef RILLMARK_SRC_UTF8_H_
+#define RILLMARK_SRC_UTF8_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rillmark::detail {
+
+/// True when `s` is well-formed UTF-8 (RFC 3629: no surrogates, no overlongs).
+bool IsValidUtf8(std::string_view s);
+
+/// Appends `s` to `out`, replacing each maximal ill-formed subsequence with
+/// U+FFFD exactly as the WHATWG Encoding Standard's UTF-8 decoder does, so text
+/// decoded here and text decoded by a browser's TextDecoder agree.
+void AppendSanitizedUtf8(std::string& out, std::string_view s);
+
+/// Number of UTF-16 code units of well-formed UTF-8 `s`.
+size_t Utf16Length(std::string_view s);
+
+/// Length of the longest prefix of `s` (at most `max_bytes`) that does not end
+/// inside a multi-byte character; for excerpts.
+size_t Utf8PrefixLength(std::string_view s, size_t max_bytes);
+
+/// Appends the UTF-8 encoding of `cp` (U+FFFD when out of range or a surrogate).
+void AppendCodepoint(std::string& out, uint32_t cp);
+
+}  // namespace rillmark::detail
+
+#endif  // RILLMARK_SRC_UTF8_H_
