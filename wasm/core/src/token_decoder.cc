@@ -88,25 +88,23 @@ class TokenDecoder::Impl final : public SseHandler {
   }
   void Reset() {
     parser_.Reset();
+    have_prev_id_ = false;
     pending_.clear();
     adk_partial_seen_ = false;
   }
   const std::string& last_event_id() const { return parser_.last_event_id(); }
 
   // ---- SseHandler ----
-  void OnRetry(uint32_t ms) override {
-    FlushText();
-    handler_->OnRetry(ms);
-  }
-  void OnComment(std::string_view text) override {
-    FlushText();
-    handler_->OnComment(text);
-  }
+  // Retry values and comments (heartbeats) say nothing about the answer's
+  // content, so they do not split the coalesced text.
+  void OnRetry(uint32_t ms) override { handler_->OnRetry(ms); }
+  void OnComment(std::string_view text) override { handler_->OnComment(text); }
   void OnError(Status s, std::string_view message) override {
     FlushText();
     handler_->OnError(s, message);
   }
   void OnEvent(const SseEvent& e) override {
+    if (options_.dedupe_numeric_ids && IsReplay(e.id)) return;
     switch (format_.kind) {
       case TokenFormat::Kind::kText: return DecodeText(e);
       case TokenFormat::Kind::kOpenAiChat: return DecodeOpenAiChat(e);
@@ -118,8 +116,28 @@ class TokenDecoder::Impl final : public SseHandler {
   }
 
  private:
+  // An event is a replay when its id is numeric, differs from the id in force
+  // for the previous event of this connection (ids persist across events
+  // that set none), and is not above the highest id seen.
+  bool IsReplay(std::string_view id) {
+    bool same_as_previous = have_prev_id_ && id == prev_id_;
+    prev_id_.assign(id);
+    have_prev_id_ = true;
+    if (same_as_previous || id.empty() || id.size() > 18) return false;
+    uint64_t v = 0;
+    for (char c : id) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (have_max_id_ && v <= max_id_) return true;
+    have_max_id_ = true;
+    max_id_ = v;
+    return false;
+  }
+
   void AddText(std::string_view text) {
     if (text.empty()) return;
+    ++text_events_;
     pending_.append(text);
     if (pending_.size() >= options_.max_pending_text) FlushText();
   }
@@ -188,11 +206,8 @@ class TokenDecoder::Impl final : public SseHandler {
     const JsonValue* content = nullptr;
     if (choices && choices->IsArray() && !choices->Empty())
       if (const JsonValue* delta = Member((*choices)[0], "delta")) content = Member(*delta, "content");
-    if (content && content->IsString()) {
-      if (content->GetStringLength()) AddText(StringOf(content));
-      return;
-    }
-    if (content && !content->IsNull())
+    if (content && content->IsString() && content->GetStringLength()) return AddText(StringOf(content));
+    if (content && !content->IsNull() && !content->IsString())
       return Fail(Status::kBadPayload, e, "choices[0].delta.content is not a string", e.data);
     Pass(e);  // role-only, tool calls, usage…
   }
@@ -297,6 +312,13 @@ class TokenDecoder::Impl final : public SseHandler {
   std::string pending_;
   bool adk_partial_seen_ = false;
   Status status_ = Status::kOk;
+  bool have_max_id_ = false;
+  bool have_prev_id_ = false;
+  std::string prev_id_;
+  uint64_t max_id_ = 0;
+
+ public:
+  uint64_t text_events_ = 0;
 };
 
 TokenDecoder::TokenDecoder(const TokenFormat& format, TokenHandler* handler, TokenDecoderOptions options)
@@ -307,5 +329,6 @@ void TokenDecoder::Feed(std::string_view bytes) { impl_->Feed(bytes); }
 void TokenDecoder::End() { impl_->End(); }
 void TokenDecoder::Reset() { impl_->Reset(); }
 const std::string& TokenDecoder::last_event_id() const { return impl_->last_event_id(); }
+uint64_t TokenDecoder::text_events() const { return impl_->text_events_; }
 
 }  // namespace rillmark

@@ -50,7 +50,7 @@ class Batch {
 /// Record kinds written by the SSE parser and the token decoder bindings.
 /// Layouts (words): kEvent: kind, type(2), data(2), id(2) · kRetry: kind, ms ·
 /// kComment: kind, text(2) · kError: kind, status, message(2) · kText: kind,
-/// text(2) · kDone: kind.
+/// text(2) · kDone: kind · kLastId: kind, id(2) (the last event ID changed).
 enum RecordKind : uint32_t {
   kRecordEvent = 1,
   kRecordRetry = 2,
@@ -58,6 +58,7 @@ enum RecordKind : uint32_t {
   kRecordError = 4,
   kRecordText = 5,
   kRecordDone = 6,
+  kRecordLastId = 7,
 };
 
 }  // namespace rillmark

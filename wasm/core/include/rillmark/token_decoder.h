@@ -48,6 +48,10 @@ class TokenHandler {
 struct TokenDecoderOptions {
   size_t max_event_bytes = size_t{1} << 20;  ///< passed to the SSE parser
   size_t max_pending_text = size_t{64} << 10;  ///< text is handed out early past this
+  /// Drop events whose id is a decimal number not above the highest one seen:
+  /// a server that replays after a reconnect then yields no duplicated text.
+  /// Reset() keeps this memory; it is per decoder.
+  bool dedupe_numeric_ids = true;
 };
 
 class TokenDecoder {
@@ -67,6 +71,8 @@ class TokenDecoder {
   /// Back to the initial state (a new stream; the last event ID is kept by the caller).
   void Reset();
   const std::string& last_event_id() const;
+  /// Text-bearing events decoded so far (for metrics).
+  uint64_t text_events() const;
 
  private:
   class Impl;

@@ -1,0 +1,187 @@
+// MarkdownRenderer (incremental, DOM patches) and renderMarkdown (one-shot HTML).
+import { RillmarkError, statusError } from './errors.js';
+import { live, readBatch, registry, wasm, writeInput } from './wasm.js';
+
+// Same order as rillmark::Tag and rillmark::AttrName in markdown.h. Only these
+// names can ever reach createElement / setAttribute: safety by construction.
+const TAGS = ['', 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'pre', 'code', 'hr',
+  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'em', 'strong', 'del', 'a', 'img', 'br', 'input'];
+const ATTRS = ['', 'href', 'title', 'src', 'alt', 'class', 'start', 'align', 'type', 'checked', 'disabled'];
+const OP = { OPEN: 1, CLOSE: 2, TEXT: 3, APPEND_TEXT: 4, TRUNCATE: 5, FREEZE: 6, UNFREEZE: 7 };
+
+/**
+ * Applies one patch to `target`. `state.frozen` counts the target's frozen
+ * children; paths are relative to the first child after them. Uses only
+ * createElement, setAttribute, createTextNode, appendData and remove.
+ * Returns the number of DOM mutations made.
+ */
+export function applyPatch(target, state, { words, text }) {
+  const doc = target.ownerDocument;
+  const str = (k) => text.slice(words[k], words[k + 1]);
+  const child = (node, level, index) => node.childNodes[(level === 0 ? state.frozen : 0) + index];
+  let cursor = target;
+  let mutations = 0;
+  let i = 0;
+  while (i < words.length) {
+    switch (words[i]) {
+      case OP.OPEN: {
+        const el = doc.createElement(TAGS[words[i + 1]]);
+        const n = words[i + 2];
+        i += 3;
+        for (let k = 0; k < n; k++, i += 3) el.setAttribute(ATTRS[words[i]], str(i + 1));
+        cursor.appendChild(el);
+        cursor = el;
+        mutations++;
+        break;
+      }
+      case OP.CLOSE:
+        cursor = cursor === target ? target : cursor.parentNode;
+        i += 1;
+        break;
+      case OP.TEXT:
+        cursor.appendChild(doc.createTextNode(str(i + 1)));
+        mutations++;
+        i += 3;
+        break;
+      case OP.APPEND_TEXT: {
+        const depth = words[i + 1];
+        let node = target;
+        for (let l = 0; l < depth; l++) node = child(node, l, words[i + 2 + l]);
+        node.appendData(str(i + 2 + depth));
+        mutations++;
+        i += 4 + depth;
+        break;
+      }
+      case OP.TRUNCATE: {
+        const depth = words[i + 1];
+        const path = i + 2;
+        let parent = target;
+        for (let l = 0; l < depth - 1; l++) parent = child(parent, l, words[path + l]);
+        const keep = (depth === 1 ? state.frozen : 0) + words[path + depth - 1];
+        while (parent.childNodes.length > keep) {
+          parent.lastChild.remove();
+          mutations++;
+        }
+        let up = parent;
+        for (let l = depth - 2; l >= 0; l--) {
+          const anc = up.parentNode;
+          const idx = (l === 0 ? state.frozen : 0) + words[path + l];
+          while (anc.childNodes.length > idx + 1) {
+            anc.lastChild.remove();
+            mutations++;
+          }
+          up = anc;
+        }
+        cursor = parent;
+        i += 2 + depth;
+        break;
+      }
+      case OP.FREEZE:
+        state.frozen += words[i + 1];
+        i += 2;
+        break;
+      case OP.UNFREEZE:
+        state.frozen -= words[i + 1];
+        i += 2;
+        break;
+      default:
+        throw new RillmarkError('BAD_ARGUMENT', `rillmark: unknown patch op ${words[i]}`);
+    }
+  }
+  return mutations;
+}
+
+/**
+ * Renders Markdown into `target` incrementally. append() only buffers; flush()
+ * applies one minimal patch; finish() makes the DOM equal renderMarkdown(source).
+ */
+export class MarkdownRenderer {
+  #handle;
+  #input = { ptr: 0, cap: 0 };
+  #target;
+  #state = { frozen: 0 };
+  #source = '';
+  #token = {};
+  /** DOM mutations made so far (diagnostics, demo metrics). */
+  mutations = 0;
+
+  constructor(target, options = {}) {
+    const m = wasm();
+    this.#target = target;
+    this.#handle = new m.MarkdownHandle(options.completeIncomplete !== false);
+    registry.register(this.#token, this.#handle, this.#token);
+    live.handles++;
+    if (target) target.replaceChildren();
+  }
+
+  #live() {
+    if (!this.#handle) throw new Error('rillmark: MarkdownRenderer used after free()');
+    return this.#handle;
+  }
+
+  /** Buffers text; throws TEXT_TOO_LARGE (and keeps what it has) past the cap. */
+  append(text) {
+    const h = this.#live();
+    if (!text) return;
+    const n = writeInput(h, this.#input, text);
+    const status = h.append(n);
+    if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
+    this.#source += text;
+  }
+
+  /** Applies the pending change to the DOM as one patch. */
+  flush() {
+    this.#apply(this.#live().flush());
+  }
+
+  /** End of text: the DOM equals renderMarkdown(source). */
+  finish() {
+    this.#apply(this.#live().finish());
+  }
+
+  #apply(header) {
+    const batch = readBatch(header);
+    if (batch.words.length && this.#target) this.mutations += applyPatch(this.#target, this.#state, batch);
+  }
+
+  /** The Markdown received so far. */
+  get source() {
+    return this.#source;
+  }
+
+  /** Number of frozen top-level nodes in the target. */
+  get frozenNodes() {
+    return this.#state.frozen;
+  }
+
+  free() {
+    if (!this.#handle) return;
+    registry.unregister(this.#token);
+    this.#handle.delete();
+    this.#handle = null;
+    live.handles--;
+  }
+}
+
+let htmlRenderer = null;
+const htmlInput = { ptr: 0, cap: 0 };
+
+/** Renders Markdown at once to an HTML string (GFM, raw HTML as text, URLs allow-listed). */
+export function renderMarkdown(markdown, options = {}) {
+  if (options.completeIncomplete === true) {
+    // A one-shot render of text that is still arriving: same as a renderer's first flush.
+    const doc = globalThis.document;
+    if (doc) {
+      const div = doc.createElement('div');
+      const r = new MarkdownRenderer(div, options);
+      r.append(markdown);
+      r.flush();
+      r.free();
+      return div.innerHTML;
+    }
+  }
+  const m = wasm();
+  htmlRenderer ??= new m.HtmlRenderer();
+  const n = writeInput(htmlRenderer, htmlInput, String(markdown));
+  return readBatch(htmlRenderer.render(n)).text;
+}

@@ -1,0 +1,66 @@
+// createTokenDecoder over the Wasm TokenDecoder.
+import { RillmarkError } from './errors.js';
+import { dispatchRecords } from './records.js';
+import { live, readBatch, registry, wasm, writeInput } from './wasm.js';
+
+const PRESETS = new Set(['text', 'openai-chat', 'openai-responses', 'anthropic', 'adk']);
+
+/** Creates a decoder from provider SSE bytes to coalesced text deltas. */
+export function createTokenDecoder(format = 'text', handlers, options = {}) {
+  const m = wasm();
+  let args;
+  if (typeof format === 'string') {
+    if (!PRESETS.has(format)) throw new RillmarkError('BAD_ARGUMENT', `rillmark: unknown format '${format}'`);
+    args = [format, '', '', ''];
+  } else if (format && typeof format.path === 'string') {
+    args = ['', format.path, format.doneData ?? '', format.doneEvent ?? ''];
+  } else {
+    throw new RillmarkError('BAD_ARGUMENT', 'rillmark: format must be a preset name or { path }');
+  }
+  const handle = new m.TokenDecoderHandle(...args, options.maxEventBytes ?? 1 << 20);
+  if (handle.status() !== 0) {
+    handle.delete();
+    throw new RillmarkError('BAD_ARGUMENT', `rillmark: invalid JSON Pointer '${format.path}'`);
+  }
+  const state = { ptr: 0, cap: 0 };
+  const token = {};
+  registry.register(token, handle, token);
+  live.handles++;
+  let freed = false;
+  let lastEventId = '';
+  const dispatch = { ...handlers, onLastId: (id) => (lastEventId = id) };
+  const check = () => {
+    if (freed) throw new Error('rillmark: TokenDecoder used after free()');
+  };
+  return {
+    feed(chunk) {
+      check();
+      const n = writeInput(handle, state, chunk);
+      dispatchRecords(readBatch(handle.feed(n)), dispatch);
+    },
+    end() {
+      check();
+      dispatchRecords(readBatch(handle.end()), dispatch);
+    },
+    /** A new connection of the same stream: parser state cleared, replay memory kept. */
+    reset() {
+      check();
+      handle.reset();
+    },
+    /** The last event ID of the stream (what a reconnect sends as Last-Event-ID). */
+    get lastEventId() {
+      return lastEventId;
+    },
+    /** Text-bearing events decoded so far. */
+    get textEvents() {
+      return freed ? 0 : handle.textEvents();
+    },
+    free() {
+      if (freed) return;
+      freed = true;
+      registry.unregister(token);
+      handle.delete();
+      live.handles--;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Loads the Wasm module once; everything else reads `wasm()` synchronously.
+import { RillmarkError } from './errors.js';
+
+let module = null;
+let loading = null;
+let loader = null;
+
+/** Set by the entry point (browser or Node) that knows how to get the bytes. */
+export function setLoader(fn) {
+  loader = fn;
+}
+
+/** Loads the Wasm module once (memoized). */
+export function init(options = {}) {
+  if (module) return Promise.resolve();
+  if (!loading) {
+    loading = (async () => {
+      const { default: create } = await import('../dist/rillmark.mjs');
+      const wasmBinary = await loader(options);
+      module = await create({ wasmBinary });
+    })();
+    loading.catch(() => {
+      loading = null;
+    });
+  }
+  return loading;
+}
+
+/** The loaded module; throws NOT_INITIALIZED before init() resolved. */
+export function wasm() {
+  if (!module) throw new RillmarkError('NOT_INITIALIZED', 'rillmark: await init() before using it synchronously');
+  return module;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Copies `chunk` (Uint8Array or string) into the handle's input buffer; returns
+ * the byte count. The buffer pointer is cached on the handle and re-fetched
+ * only when it must grow, so a feed is one crossing.
+ */
+export function writeInput(handle, state, chunk) {
+  const m = module;
+  if (typeof chunk === 'string') {
+    const need = chunk.length * 3;
+    if (need > state.cap) grow(handle, state, need);
+    return encoder.encodeInto(chunk, m.HEAPU8.subarray(state.ptr, state.ptr + state.cap)).written;
+  }
+  if (chunk.length > state.cap) grow(handle, state, chunk.length);
+  m.HEAPU8.set(chunk, state.ptr);
+  return chunk.length;
+}
+
+function grow(handle, state, need) {
+  const cap = Math.max(need, state.cap * 2, 4096);
+  state.ptr = handle.input(cap);
+  state.cap = cap;
+}
+
+/**
+ * Reads a batch header {words ptr, count, text ptr, bytes}: returns a copy of
+ * the words and the decoded text (string ranges in words are UTF-16 offsets).
+ */
+export function readBatch(headerPtr) {
+  const m = module;
+  const h = headerPtr >>> 2;
+  const wordsPtr = m.HEAPU32[h];
+  const count = m.HEAPU32[h + 1];
+  const textPtr = m.HEAPU32[h + 2];
+  const bytes = m.HEAPU32[h + 3];
+  if (count === 0) return EMPTY;
+  const words = m.HEAPU32.slice(wordsPtr >>> 2, (wordsPtr >>> 2) + count);
+  const text = bytes ? decoder.decode(m.HEAPU8.subarray(textPtr, textPtr + bytes)) : '';
+  return { words, text };
+}
+
+const EMPTY = { words: new Uint32Array(0), text: '' };
+
+/** Frees handles that were never free()d once their wrapper is collected. */
+export const registry = new FinalizationRegistry((handle) => {
+  try {
+    handle.delete();
+  } catch {
+    /* already gone */
+  }
+});
+
+/** Live native handles, for leak tests and diagnostics. */
+export const live = { handles: 0 };
