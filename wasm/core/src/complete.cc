@@ -107,7 +107,9 @@ bool CompleteTail(std::string_view t, std::string* out) {
   if (InOpenFence(t, &fence)) {
     // A partial closing fence would flash as code text: hold it back.
     std::string_view s = last.substr(SkipIndent(last));
-    if (!s.empty() && OnlyChars(s, fence.substr(0, 1)) ) {
+    size_t run = s.find_first_not_of(fence[0]);
+    if (run == std::string_view::npos) run = s.size();
+    if (run > 0 && OnlyChars(s.substr(run), " \t")) {
       out->append(t.substr(0, body_end));
       return false;
     }
@@ -442,12 +444,9 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   if (text.empty() || text.back() == '\n') return suffix_only;
   // The last line is partial. If it is a code line (text directly inside
   // <code> inside <pre>) and not a closing fence, drop md4c's line end.
-  size_t nl = text.rfind('\n');
-  std::string_view last = std::string_view(text).substr(nl == std::string::npos ? 0 : nl + 1);
-  char ch;
-  size_t len;
-  std::string_view rest;
-  if (FenceRun(last, &ch, &len, &rest) && OnlyChars(rest, " \t")) return suffix_only;
+  // Not when the partial line closes a fence (the line above is in an open
+  // fence, and with its line end the fence is closed).
+  if (InOpenFence(text, nullptr) && !InOpenFence(text + "\n", nullptr)) return suffix_only;
   auto& list = out->list;
   size_t k = list.size();
   while (k > 0 && list[k - 1].kind == Token::kClose) --k;

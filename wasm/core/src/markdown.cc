@@ -454,7 +454,9 @@ class MarkdownRenderer::Impl {
     std::string_view partial = std::string_view(source_).substr(fence_line_);
     size_t i = 0;
     while (i < partial.size() && i < 3 && partial[i] == ' ') ++i;
-    if (i < partial.size() && partial.find_first_not_of(fence_char_, i) == std::string_view::npos) end = fence_line_;
+    size_t run_end = partial.find_first_not_of(fence_char_, i);
+    if (run_end == std::string_view::npos) run_end = partial.size();
+    if (run_end > i && partial.find_first_not_of(" \t", run_end) == std::string_view::npos) end = fence_line_;
     return std::string_view(source_).substr(content_begin, end - content_begin);
   }
 
