@@ -185,6 +185,17 @@ TEST(SseParser, ReportsOverlongLineSplitOverManyFeedsOnce) {
   EXPECT_EQ(h.log, "X[EVENT_TOO_LARGE]E[message|next|]");
 }
 
+TEST(SseParser, CapsACompleteLongLineLikeABufferedOne) {
+  SseParserOptions o;
+  o.max_event_bytes = 8;
+  std::string s = "event: " + std::string(400, 'x') + "\ndata: a\n\n";
+  EXPECT_EQ(ParseWhole(s, o), "X[EVENT_TOO_LARGE]");
+  RecordingHandler h;
+  SseParser p(&h, o);
+  for (char c : s) p.Feed(std::string_view(&c, 1));
+  EXPECT_EQ(h.log, "X[EVENT_TOO_LARGE]");
+}
+
 // ---- property: chunking never changes what is parsed --------------------------
 
 std::string RandomStream(std::mt19937& rng) {

@@ -101,6 +101,7 @@ export class MarkdownRenderer {
   #target;
   #state = { frozen: 0 };
   #source = '';
+  #highSurrogate = '';
   #token = {};
   /** DOM mutations made so far (diagnostics, demo metrics). */
   mutations = 0;
@@ -119,12 +120,28 @@ export class MarkdownRenderer {
     return this.#handle;
   }
 
-  /** Buffers text; throws TEXT_TOO_LARGE (and keeps what it has) past the cap. */
+  /**
+   * Buffers text; throws TEXT_TOO_LARGE (and keeps what it has) past the cap.
+   * A surrogate pair split across two calls is joined, not turned into U+FFFD.
+   */
   append(text) {
     const h = this.#live();
+    if (this.#highSurrogate) {
+      text = this.#highSurrogate + text;
+      this.#highSurrogate = '';
+    }
     if (!text) return;
-    const n = writeInput(h, this.#input, text);
-    const status = h.append(n);
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.#highSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+      if (!text) return;
+    }
+    this.#write(h, text);
+  }
+
+  #write(h, text) {
+    const status = h.append(writeInput(h, this.#input, text));
     if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
     this.#source += text;
   }
@@ -136,6 +153,10 @@ export class MarkdownRenderer {
 
   /** End of text: the DOM equals renderMarkdown(source). */
   finish() {
+    if (this.#highSurrogate) {
+      this.#write(this.#live(), this.#highSurrogate);  // lone at the very end: becomes U+FFFD
+      this.#highSurrogate = '';
+    }
     this.#apply(this.#live().finish());
   }
 

@@ -95,7 +95,13 @@ void SseParser::Process(const char* p, const char* end) {
       discard_line_ = false;
       line_.clear();
     } else if (line_.empty()) {
-      ConsumeLine(std::string_view(p, eol - p));
+      // The same cap as for a line buffered across feeds, so the outcome
+      // never depends on how the stream was chunked.
+      if (static_cast<size_t>(eol - p) > max_line_bytes_) {
+        Overflow("line");
+      } else {
+        ConsumeLine(std::string_view(p, eol - p));
+      }
     } else {
       AppendPartial(p, eol);
       if (!discard_line_) ConsumeLine(line_);

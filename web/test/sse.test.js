@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSseParser, init, RillmarkError, SseParserStream } from 'rillmark';
+
+await init();
+
+function parse(chunks, options) {
+  const log = [];
+  const p = createSseParser(
+    {
+      onEvent: (e) => log.push(['event', e.type, e.data, e.id]),
+      onRetry: (ms) => log.push(['retry', ms]),
+      onComment: (c) => log.push(['comment', c]),
+      onError: (e) => log.push(['error', e.code]),
+    },
+    options,
+  );
+  for (const c of chunks) p.feed(c);
+  p.end();
+  p.free();
+  return log;
+}
+const bytes = (s) => new TextEncoder().encode(s);
+
+test('dispatches events with type, data joined by LF, and the last event id', () => {
+  assert.deepEqual(parse(['id: 1\nevent: delta\ndata: a\ndata: b\n\ndata: c\n\n']), [
+    ['event', 'delta', 'a\nb', '1'],
+    ['event', 'message', 'c', '1'],
+  ]);
+});
+
+test('joins a CR at the end of one chunk with an LF at the start of the next', () => {
+  assert.deepEqual(parse(['data: a\r', '\n\r', '\n']), [['event', 'message', 'a', '']]);
+});
+
+test('skips a BOM split over chunks, only at the start', () => {
+  assert.deepEqual(parse([bytes('\uFEFF').subarray(0, 1), bytes('\uFEFF').subarray(1), 'data: x\n\n']), [
+    ['event', 'message', 'x', ''],
+  ]);
+});
+
+test('decodes a multi-byte character split over chunks and replaces ill-formed bytes', () => {
+  const b = bytes('data: h\u00e9\u{1F600}\n\n');
+  for (let at = 0; at <= b.length; at++) {
+    assert.deepEqual(parse([b.subarray(0, at), b.subarray(at)]), [['event', 'message', 'h\u00e9\u{1F600}', '']]);
+  }
+  assert.deepEqual(parse([new Uint8Array([100, 97, 116, 97, 58, 0xff, 10, 10])]), [['event', 'message', '\uFFFD', '']]);
+});
+
+test('reports comments, valid retry values, and ignores unknown fields', () => {
+  assert.deepEqual(parse([': ping\nretry: 250\nretry: x\nfoo: bar\n\n']), [
+    ['comment', 'ping'],
+    ['retry', 250],
+  ]);
+});
+
+test('reports EVENT_TOO_LARGE, drops the event and resumes', () => {
+  assert.deepEqual(parse(['data: ' + 'x'.repeat(100) + '\n\ndata: ok\n\n'], { maxEventBytes: 16 }), [
+    ['error', 'EVENT_TOO_LARGE'],
+    ['event', 'message', 'ok', ''],
+  ]);
+});
+
+test('discards an unterminated event at end', () => {
+  assert.deepEqual(parse(['data: a\n\ndata: b\n']), [['event', 'message', 'a', '']]);
+});
+
+test('gives identical events at every split and in 1-byte chunks', () => {
+  const s = bytes('\uFEFFid: 7\r\nevent: x\rdata: caf\u00e9\n: c\n\ndata: two\r\ndata: lines\r\n\r\n');
+  const whole = parse([s]);
+  assert.equal(whole.length, 3);
+  assert.deepEqual(parse([...s].map((b) => new Uint8Array([b]))), whole);
+  for (let at = 0; at <= s.length; at++) assert.deepEqual(parse([s.subarray(0, at), s.subarray(at)]), whole);
+});
+
+test('SseParserStream transforms body bytes into events', async () => {
+  const body = new Blob(['data: one\n\nda', 'ta: two\n\n']).stream();
+  const events = [];
+  for await (const e of body.pipeThrough(new SseParserStream())) events.push(e.data);
+  assert.deepEqual(events, ['one', 'two']);
+});
+
+test('throws after free()', () => {
+  const p = createSseParser({ onEvent() {} });
+  p.free();
+  p.free();  // idempotent
+  assert.throws(() => p.feed('data: x\n\n'), /after free/);
+});
+
+test('errors carry a code', () => {
+  assert.ok(new RillmarkError('X', 'm') instanceof Error);
+});
