@@ -1,6 +1,7 @@
 #include "rillmark/markdown.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <filesystem>
 #include <fstream>
@@ -338,28 +339,13 @@ TEST(MarkdownRenderer, StreamedEqualsOneShotAtEverySplitPoint) {
 // ---- hostile input ---------------------------------------------------------------
 
 std::vector<std::string> HostileCorpus() {
-  std::vector<std::string> v = {
-      "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
-      "<iframe src=javascript:alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
-      "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x]( javascript:alert(1))",
-      "[x](java\tscript:alert(1))", "[x](&#106;avascript:alert(1))", "[x](&#x6A;avascript:alert(1))",
-      "[x](javascript&colon;alert(1))", "[x](vbscript:msgbox(1))", "[x](data:text/html,<script>alert(1)</script>)",
-      "![x](javascript:alert(1))", "![x](data:text/html;base64,PHNjcmlwdD4=)", "![x](data:image/svg+xml,<svg onload=alert(1)>)",
-      "[x][r]\n\n[r]: javascript:alert(1)", "<javascript:alert(1)>", "<http://x\" onmouseover=\"alert(1)>",
-      "[x](http://x\" onmouseover=\"alert(1))", "[x](<javascript:alert(1)>)", "![x\" onerror=\"alert(1)](a.png)",
-      "[x](https://x 'a\" onclick=\"alert(1)')", "```\n<script>alert(1)</script>\n```", "`<script>`",
-      "<style>*{display:none}</style>", "<object data=x>", "<embed src=x>", "<form action=javascript:alert(1)>",
-      "<meta http-equiv=refresh content=0;url=javascript:alert(1)>", "<base href=javascript:/>",
-      "<math><mi xlink:href=javascript:alert(1)>", "<details open ontoggle=alert(1)>", "<body onload=alert(1)>",
-      "<input autofocus onfocus=alert(1)>", "<video><source onerror=alert(1)>", "<<script>script>alert(1)<</script>/script>",
-      "**<script>**alert(1)", "| <script> | x |\n|---|---|\n| <img src=x onerror=alert(1)> | y |",
-      "- [ ] <script>alert(1)</script>", "> <iframe srcdoc=\"<script>alert(1)</script>\">",
-      "[x](\x01javascript:alert(1))", "[x](%6Aavascript:alert(1))", "&lt;script&gt;alert(1)&lt;/script&gt;",
-      "[x](file:///etc/passwd)", "[x](blob:http://x/y)", "![x](http://x/a.png\" onerror=\"alert(1))",
-      "<a href=x onclick=alert(1)>x</a>", "[x]: javascript:alert(1)\n[x]", "<!-- <script>alert(1)</script> -->",
-      "<![CDATA[<script>alert(1)</script>]]>", "<?php echo 1 ?>", "<x onclick=alert(1)>click",
-      "www.example.com/\"onmouseover=\"alert(1)", "https://x.com/<script>",
-  };
+  std::ifstream in(RILLMARK_FIXTURES "/hostile.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  rapidjson::Document d;
+  d.Parse(ss.str().c_str());
+  std::vector<std::string> v;
+  for (const auto& item : d.GetArray()) v.emplace_back(item.GetString(), item.GetStringLength());
   return v;
 }
 
