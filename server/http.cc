@@ -354,9 +354,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string error;
     if (!ReadParams(req, query, &p, &error))
       co_return co_await Send(Make(400, JsonError("BAD_PARAMETER", error), "application/json", v, req.keep_alive()));
-    if (p.status)
-      co_return co_await Send(Make(static_cast<unsigned>(p.status), JsonError("FAULT", "status requested by the client"),
-                                   "application/json", v, req.keep_alive()));
+    if (p.status) {
+      Response res = Make(static_cast<unsigned>(p.status), JsonError("FAULT", "status requested by the client"),
+                          "application/json", v, req.keep_alive());
+      if (p.status == 429 || p.status == 503) res.set(http::field::retry_after, "1");
+      co_return co_await Send(std::move(res));
+    }
     const Doc* doc = nullptr;
     for (const Doc& d : BuiltinDocs())
       if (d.name == p.doc) doc = &d;

@@ -149,7 +149,11 @@ async function run(target, input, options, signal) {
         }
         options.onOpen?.(res);
         decoder.reset();
+        const before = metrics.bytes;
         await readBody(res, decoder, options, signal, metrics);
+        // A connection that made progress starts the attempt count afresh:
+        // maxAttempts bounds consecutive failures, not drops over a long answer.
+        if (metrics.bytes > before) attempt = 0;
         lastEventId = decoder.lastEventId ?? lastEventId;
         if (failed) throw failed;
         if (finished) {
@@ -207,8 +211,9 @@ function readWithIdle(reader, idleMs) {
   let timer;
   const idle = new Promise((_, reject) => {
     timer = setTimeout(() => {
-      reader.cancel().catch(() => {});
+      // Reject before cancelling: cancel() settles the pending read at once.
       reject(new RillmarkError('IDLE_TIMEOUT', `rillmark: no byte for ${idleMs} ms`, { retryable: true }));
+      reader.cancel().catch(() => {});
     }, idleMs);
   });
   return Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));

@@ -112,7 +112,7 @@ test('an idle stream (no byte for idleTimeoutMs) reconnects and completes', asyn
 
 test('heartbeats count as activity for the idle timeout', async () => {
   const errors = [];
-  const r = await streamMarkdown(null, `${srv.url}/v1/stream?format=text&doc=intro&interval_ms=0&token_bytes=200&stall_ms=600&stall_after=1&heartbeat_ms=50`, {
+  const r = await streamMarkdown(null, `${srv.url}/v1/stream?format=text&doc=intro&interval_ms=600&token_bytes=400&heartbeat_ms=50`, {
     headers: srv.auth, idleTimeoutMs: 300, onError: (e) => errors.push(e.code),
   }).done;
   assert.equal(r.text, doc('intro'));
