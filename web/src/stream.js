@@ -115,6 +115,7 @@ async function run(target, input, options, signal) {
   try {
     for (;;) {
       let retryDelay;
+      const bytesBefore = metrics.bytes;
       try {
         const headers = new Headers(options.headers);
         headers.set('Accept', 'text/event-stream');
@@ -149,11 +150,7 @@ async function run(target, input, options, signal) {
         }
         options.onOpen?.(res);
         decoder.reset();
-        const before = metrics.bytes;
         await readBody(res, decoder, options, signal, metrics);
-        // A connection that made progress starts the attempt count afresh:
-        // maxAttempts bounds consecutive failures, not drops over a long answer.
-        if (metrics.bytes > before) attempt = 0;
         lastEventId = decoder.lastEventId ?? lastEventId;
         if (failed) throw failed;
         if (finished) {
@@ -167,6 +164,9 @@ async function run(target, input, options, signal) {
         if (signal.aborted) throw signal.reason;
         if (e === failed || !e.retryable) throw e;
         options.onError?.(e);
+        // A connection that made progress starts the count afresh: maxAttempts
+        // bounds consecutive failures, not drops over a long answer.
+        if (metrics.bytes > bytesBefore) attempt = 0;
         attempt++;
         if (attempt >= retry.maxAttempts)
           throw new RillmarkError('RETRIES_EXHAUSTED', `rillmark: gave up after ${attempt} attempts: ${e.message}`, { cause: e });
