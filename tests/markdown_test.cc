@@ -278,6 +278,21 @@ TEST(MarkdownRenderer, RejectsTextBeyondTheCapAndKeepsWhatItHas) {
   EXPECT_EQ(r.source(), "0123456789");
 }
 
+TEST(MarkdownRenderer, TreatsCrAndCrlfAsLineEndsAlsoSplitAcrossAppends) {
+  MarkdownRenderer r;
+  Batch b;
+  DomModel dom;
+  for (const char* piece : {"# T\r", "\nfirst\r\r", "| a |\r", "\n|---|\r\n| 1 |\r"}) {
+    r.Append(piece);
+    r.Flush(&b);
+    dom.Apply(b);
+  }
+  r.Finish(&b);
+  dom.Apply(b);
+  EXPECT_EQ(r.source(), "# T\nfirst\n\n| a |\n|---|\n| 1 |\n");
+  EXPECT_EQ(dom.Html(), RenderMarkdownHtml("# T\r\nfirst\r\r| a |\r\n|---|\r\n| 1 |\r"));
+}
+
 TEST(MarkdownRenderer, JoinsAUtf8CharacterSplitAcrossAppends) {
   MarkdownRenderer r;
   Batch b;

@@ -1,7 +1,7 @@
 // The Embind layer: the only file that includes <emscripten/bind.h>. No logic:
 // each handle owns an input buffer JS writes into (pointer handed out once,
-// re-fetched only when it grows) and returns, per call, a pointer to a 4-word
-// header {words ptr, word count, text ptr, text bytes} of its Batch, so one
+// re-fetched only when it grows) and returns, per call, a pointer to a 5-word
+// header {words ptr, word count, text ptr, text bytes, status} of its Batch, so one
 // network chunk or one animation frame costs one boundary crossing.
 #include <emscripten/bind.h>
 
@@ -24,7 +24,8 @@ class Buffers {
     return reinterpret_cast<uintptr_t>(input_.data());
   }
   std::string_view In(uint32_t n) const { return std::string_view(input_.data(), std::min<size_t>(n, input_.size())); }
-  uintptr_t Header() {
+  uintptr_t Header(uint32_t status = 0) {
+    header_[4] = status;
     header_[0] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.words().data()));
     header_[1] = static_cast<uint32_t>(batch_.words().size());
     header_[2] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.text().data()));
@@ -35,7 +36,7 @@ class Buffers {
 
  private:
   std::vector<char> input_;
-  uint32_t header_[4] = {};
+  uint32_t header_[5] = {};  // words ptr, word count, text ptr, text bytes, status
 };
 
 void PushEvent(Batch& b, const SseEvent& e) {
@@ -144,12 +145,20 @@ class TokenDecoderHandle final : public TokenHandler, public Buffers {
 
 class MarkdownHandle final : public Buffers {
  public:
-  explicit MarkdownHandle(bool complete) {
+  MarkdownHandle(bool complete, double max_source_bytes) {
     MarkdownOptions o;
     o.complete_incomplete = complete;
+    if (max_source_bytes > 0) o.max_source_bytes = static_cast<size_t>(max_source_bytes);
     renderer_ = std::make_unique<MarkdownRenderer>(o);
   }
   uint32_t append(uint32_t n) { return static_cast<uint32_t>(renderer_->Append(In(n))); }
+  // The common frame: the text buffered in JS since the last frame, then the
+  // patch, in one crossing. Header word 4 is the Append status.
+  uintptr_t appendFlush(uint32_t n) {
+    Status s = n ? renderer_->Append(In(n)) : Status::kOk;
+    renderer_->Flush(&batch_);
+    return Header(static_cast<uint32_t>(s));
+  }
   uintptr_t flush() {
     renderer_->Flush(&batch_);
     return Header();
@@ -201,9 +210,10 @@ EMSCRIPTEN_BINDINGS(rillmark) {
       .function("reset", &TokenDecoderHandle::reset)
       .function("textEvents", &TokenDecoderHandle::textEvents);
   class_<MarkdownHandle>("MarkdownHandle")
-      .constructor<bool>()
+      .constructor<bool, double>()
       .function("input", &MarkdownHandle::input)
       .function("append", &MarkdownHandle::append)
+      .function("appendFlush", &MarkdownHandle::appendFlush)
       .function("flush", &MarkdownHandle::flush)
       .function("finish", &MarkdownHandle::finish)
       .function("reset", &MarkdownHandle::reset);

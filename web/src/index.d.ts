@@ -77,6 +77,8 @@ export function createTokenDecoder(format: Format, handlers: TokenDecoderHandler
 export interface MarkdownOptions {
   /** Default true: half-typed markers of the live tail do not flicker. */
   completeIncomplete?: boolean;
+  /** Cap on the Markdown source in UTF-8 bytes (default 16 MiB); past it TEXT_TOO_LARGE. */
+  maxSourceBytes?: number;
 }
 export class MarkdownRenderer {
   constructor(target: Element | null, options?: MarkdownOptions);

@@ -1,6 +1,6 @@
 // MarkdownRenderer (incremental, DOM patches) and renderMarkdown (one-shot HTML).
 import { RillmarkError, statusError } from './errors.js';
-import { live, readBatch, registry, wasm, writeInput } from './wasm.js';
+import { live, readBatch, readBatchView, registry, wasm, writeInput } from './wasm.js';
 
 // Same order as rillmark::Tag and rillmark::AttrName in markdown.h. Only these
 // names can ever reach createElement / setAttribute: safety by construction.
@@ -91,6 +91,8 @@ export function applyPatch(target, state, { words, text }) {
   return mutations;
 }
 
+const PENDING_LIMIT = 1 << 16;
+
 /**
  * Renders Markdown into `target` incrementally. append() only buffers; flush()
  * applies one minimal patch; finish() makes the DOM equal renderMarkdown(source).
@@ -101,6 +103,7 @@ export class MarkdownRenderer {
   #target;
   #state = { frozen: 0 };
   #source = '';
+  #pending = '';
   #highSurrogate = '';
   #token = {};
   /** DOM mutations made so far (diagnostics, demo metrics). */
@@ -109,7 +112,7 @@ export class MarkdownRenderer {
   constructor(target, options = {}) {
     const m = wasm();
     this.#target = target;
-    this.#handle = new m.MarkdownHandle(options.completeIncomplete !== false);
+    this.#handle = new m.MarkdownHandle(options.completeIncomplete !== false, options.maxSourceBytes ?? 0);
     registry.register(this.#token, this.#handle, this.#token);
     live.handles++;
     if (target) target.replaceChildren();
@@ -121,11 +124,14 @@ export class MarkdownRenderer {
   }
 
   /**
-   * Buffers text; throws TEXT_TOO_LARGE (and keeps what it has) past the cap.
-   * A surrogate pair split across two calls is joined, not turned into U+FFFD.
+   * Buffers text in JS (no crossing into Wasm); the next flush() hands it over
+   * together with the patch request. A surrogate pair split across two calls
+   * is joined, not turned into U+FFFD. Large pieces (over 64 KiB pending) are
+   * handed over at once; TEXT_TOO_LARGE is thrown by the call that hands text
+   * over (append or flush), and the text already received is kept.
    */
   append(text) {
-    const h = this.#live();
+    this.#live();
     if (this.#highSurrogate) {
       text = this.#highSurrogate + text;
       this.#highSurrogate = '';
@@ -137,37 +143,53 @@ export class MarkdownRenderer {
       text = text.slice(0, -1);
       if (!text) return;
     }
-    this.#write(h, text);
+    this.#pending += text;
+    if (this.#pending.length > PENDING_LIMIT) this.#handOver(false);
   }
 
-  #write(h, text) {
-    const status = h.append(writeInput(h, this.#input, text));
-    if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
-    this.#source += text;
-  }
-
-  /** Applies the pending change to the DOM as one patch. */
+  /** Applies the pending change to the DOM as one patch (one crossing). */
   flush() {
-    this.#apply(this.#live().flush());
+    this.#handOver(true);
   }
 
   /** End of text: the DOM equals renderMarkdown(source). */
   finish() {
     if (this.#highSurrogate) {
-      this.#write(this.#live(), this.#highSurrogate);  // lone at the very end: becomes U+FFFD
+      this.#pending += this.#highSurrogate;  // lone at the very end: becomes U+FFFD
       this.#highSurrogate = '';
     }
-    this.#apply(this.#live().finish());
+    this.#handOver(false);
+    this.#apply(readBatch(this.#live().finish()));
   }
 
-  #apply(header) {
-    const batch = readBatch(header);
+  #handOver(flush) {
+    const h = this.#live();
+    const text = this.#pending;
+    this.#pending = '';
+    const n = text ? writeInput(h, this.#input, text) : 0;
+    if (!flush) {
+      if (!n) return;
+      const status = h.append(n);
+      if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
+      this.#source += text;
+      return;
+    }
+    const batch = readBatchView(h.appendFlush(n));
+    if (batch.status !== 0) {
+      this.#apply(batch);
+      throw statusError(batch.status, 'rillmark: Markdown source exceeds its cap; text dropped');
+    }
+    this.#source += text;
+    this.#apply(batch);
+  }
+
+  #apply(batch) {
     if (batch.words.length && this.#target) this.mutations += applyPatch(this.#target, this.#state, batch);
   }
 
-  /** The Markdown received so far. */
+  /** The Markdown received so far (handed over or still pending). */
   get source() {
-    return this.#source;
+    return this.#source + this.#pending;
   }
 
   /** Number of frozen top-level nodes in the target. */

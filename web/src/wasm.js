@@ -75,7 +75,37 @@ export function readBatch(headerPtr) {
   return { words, text };
 }
 
-const EMPTY = { words: new Uint32Array(0), text: '' };
+const EMPTY = { words: new Uint32Array(0), text: '', status: 0 };
+
+// Short texts (the common one-word appendData) are decoded without a
+// TextDecoder call, which costs more than the string itself.
+function decodeText(m, ptr, bytes) {
+  if (bytes <= 32) {
+    const b = m.HEAPU8;
+    let s = '';
+    for (let i = ptr, end = ptr + bytes; i < end; i++) {
+      const c = b[i];
+      if (c >= 0x80) return decoder.decode(b.subarray(ptr, ptr + bytes));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decoder.decode(m.HEAPU8.subarray(ptr, ptr + bytes));
+}
+
+/**
+ * Like readBatch, but the words are a view into Wasm memory: valid only until
+ * the next call into Wasm (for consumers that make none while reading).
+ */
+export function readBatchView(headerPtr) {
+  const m = module;
+  const h = headerPtr >>> 2;
+  const count = m.HEAPU32[h + 1];
+  const status = m.HEAPU32[h + 4];
+  if (count === 0) return status ? { ...EMPTY, status } : EMPTY;
+  const w = m.HEAPU32[h] >>> 2;
+  return { words: m.HEAPU32.subarray(w, w + count), text: decodeText(m, m.HEAPU32[h + 2], m.HEAPU32[h + 3]), status };
+}
 
 /** Frees handles that were never free()d once their wrapper is collected. */
 export const registry = new FinalizationRegistry((handle) => {

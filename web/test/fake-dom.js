@@ -14,6 +14,12 @@ class Node {
   get lastChild() {
     return this.childNodes[this.childNodes.length - 1] ?? null;
   }
+  get parentElement() {
+    return this.parentNode;
+  }
+  get children() {
+    return this.childNodes.filter((n) => n instanceof Element);
+  }
   remove() {
     const p = this.parentNode;
     if (!p) return;
@@ -39,11 +45,14 @@ const VOID = new Set(['hr', 'br', 'img', 'input']);
 class Element extends Node {
   constructor(doc, tag) {
     super(doc);
-    this.tagName = tag;
+    this.localName = tag;
     this.attrs = [];
   }
   setAttribute(k, v) {
     this.attrs.push([k, v]);
+  }
+  get tagName() {
+    return this.localName.toUpperCase();
   }
   get innerHTML() {
     return this.childNodes.map(serialize).join('');
@@ -52,7 +61,7 @@ class Element extends Node {
 function serialize(n) {
   if (n instanceof Text) return esc(n.data);
   const attrs = n.attrs.map(([k, v]) => (v === '' && (k === 'disabled' || k === 'checked') ? ` ${k}` : ` ${k}="${esc(v)}"`)).join('');
-  return `<${n.tagName}${attrs}>${n.innerHTML}${VOID.has(n.tagName) ? '' : `</${n.tagName}>`}`;
+  return `<${n.localName}${attrs}>${n.innerHTML}${VOID.has(n.localName) ? '' : `</${n.localName}>`}`;
 }
 export function createDocument() {
   const doc = {

@@ -58,10 +58,17 @@ test('steady text streaming is one appendData per flush', () => {
   r.free();
 });
 
-test('append throws TEXT_TOO_LARGE and keeps the text it has', () => {
-  const r = new MarkdownRenderer(null);
-  r.append('x'.repeat(1000));
-  assert.equal(r.source.length, 1000);
+test('text past maxSourceBytes is TEXT_TOO_LARGE and what was rendered stays', () => {
+  const doc = createDocument();
+  const target = doc.createElement('div');
+  const r = new MarkdownRenderer(target, { maxSourceBytes: 64 });
+  r.append('**kept** text');
+  r.flush();
+  r.append('x'.repeat(100));
+  assert.throws(() => r.flush(), (e) => e.code === 'TEXT_TOO_LARGE');
+  assert.equal(r.source, '**kept** text');
+  r.finish();
+  assert.equal(target.innerHTML, '<p><strong>kept</strong> text</p>');
   r.free();
   assert.throws(() => r.append('y'), /after free/);
 });

@@ -61,6 +61,53 @@ bool IsPendingMarkerLine(std::string_view line) {
 
 bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }
 
+bool IsAtxHeading(std::string_view line) {
+  std::string_view s = line.substr(SkipIndent(line));
+  size_t n = 0;
+  while (n < s.size() && s[n] == '#') ++n;
+  return n >= 1 && n <= 6 && (n == s.size() || s[n] == ' ' || s[n] == '\t');
+}
+
+// True when the line starting at `begin` starts a new block: it is the first
+// line, or follows a blank line or an ATX heading. (The tail the renderer
+// completes always starts at such a line, so the tail and the whole source
+// agree on this.)
+bool StartsBlock(std::string_view t, size_t begin) {
+  if (begin == 0) return true;
+  size_t prev = begin >= 2 ? t.rfind('\n', begin - 2) : std::string_view::npos;
+  prev = prev == std::string_view::npos ? 0 : prev + 1;
+  std::string_view line = t.substr(prev, begin - 1 - prev);
+  return IsBlankLine(line) || IsAtxHeading(line);
+}
+
+// A line that starts a new block inside a paragraph region: a list item, a
+// quote, a heading, a table row, a fence, or a blank line.
+bool LineStartsBlock(std::string_view t, size_t pos, size_t end) {
+  size_t nl = t.find('\n', pos);
+  std::string_view line = t.substr(pos, std::min(nl == std::string_view::npos ? end : nl, end) - pos);
+  if (IsBlankLine(line)) return true;
+  size_t j = SkipIndent(line);
+  if (j >= line.size()) return false;
+  char c = line[j];
+  if (c == '#' || c == '>' || c == '|' || c == '`' || c == '~') return true;
+  if ((c == '-' || c == '*' || c == '+') && (j + 1 == line.size() || line[j + 1] == ' ' || line[j + 1] == '\t'))
+    return true;
+  size_t d = j;
+  while (d < line.size() && d - j < 9 && line[d] >= '0' && line[d] <= '9') ++d;
+  return d > j && d < line.size() && (line[d] == '.' || line[d] == ')');
+}
+
+// End of the block the position `i` is in: the next line that starts a block.
+size_t BlockEnd(std::string_view t, size_t i, size_t end) {
+  size_t pos = i;
+  while (true) {
+    size_t nl = t.find('\n', pos);
+    if (nl == std::string_view::npos || nl + 1 >= end) return end;
+    if (LineStartsBlock(t, nl + 1, end)) return nl + 1;
+    pos = nl + 1;
+  }
+}
+
 struct Delim {
   char c;
   size_t len;
@@ -129,9 +176,7 @@ bool CompleteTail(std::string_view t, std::string* out) {
   if (end > body_end) {
     std::string_view line = t.substr(body_end, end - body_end);
     size_t s = SkipIndent(line);
-    bool para_start = body_end == 0 || (body_end >= 2 && t[body_end - 2] == '\n') ||
-                      IsBlankLine(t.substr(t.rfind('\n', body_end - 2) + 1, body_end - 1 - (t.rfind('\n', body_end - 2) + 1)));
-    if (para_start && s < line.size() && line[s] == '[') {
+    if (StartsBlock(t, body_end) && s < line.size() && line[s] == '[') {
       size_t close = line.find(']', s);
       if (close == std::string_view::npos || (close + 1 < line.size() && line[close + 1] == ':') ||
           close + 1 == line.size()) {
@@ -145,44 +190,31 @@ bool CompleteTail(std::string_view t, std::string* out) {
   // followed by a delimiter row (else its pipes would flash, then vanish).
   {
     std::string_view tail_line = t.substr(body_end, end - body_end);
-    size_t h_end = body_end;  // the last complete line is [h_begin, h_end - 1)
-    if (h_end > 0 && (tail_line.empty() || OnlyChars(tail_line, "|-: \t"))) {
-      size_t h_begin = t.rfind('\n', h_end - 2);
+    if (body_end > 0 && (tail_line.empty() || OnlyChars(tail_line, "|-: \t"))) {
+      size_t h_begin = body_end >= 2 ? t.rfind('\n', body_end - 2) : std::string_view::npos;
       h_begin = h_begin == std::string_view::npos ? 0 : h_begin + 1;
-      std::string_view h = t.substr(h_begin, h_end - 1 - h_begin);
-      bool first = h_begin == 0;
-      if (!first) {
-        size_t p_begin = t.rfind('\n', h_begin - 2);
-        p_begin = p_begin == std::string_view::npos || h_begin < 2 ? 0 : p_begin + 1;
-        first = IsBlankLine(t.substr(p_begin, h_begin - 1 - p_begin));
-      }
-      if (first && h.find('|') != std::string_view::npos) {
+      std::string_view h = t.substr(h_begin, body_end - 1 - h_begin);
+      if (StartsBlock(t, h_begin) && h.find('|') != std::string_view::npos) {
         end = h_begin;
         suffix_only = false;
       }
     }
-    if (end > body_end && last.find('|') != std::string_view::npos) {
-      bool first = body_end == 0;
-      if (!first) {
-        size_t p_begin = t.rfind('\n', body_end - 2);
-        p_begin = p_begin == std::string_view::npos || body_end < 2 ? 0 : p_begin + 1;
-        first = IsBlankLine(t.substr(p_begin, body_end - 1 - p_begin));
-      }
-      if (first) {
-        end = body_end;
-        suffix_only = false;
-      }
+    if (end > body_end && last.find('|') != std::string_view::npos && StartsBlock(t, body_end)) {
+      end = body_end;
+      suffix_only = false;
     }
   }
 
-  // Inline completion over the last paragraph: from after the last blank line.
+  // Inline completion over the last paragraph: from after the last blank line
+  // or heading line.
   size_t region = 0;
   {
     size_t pos = 0;
     while (pos < end) {
       size_t nl = t.find('\n', pos);
       if (nl == std::string_view::npos || nl >= end) break;
-      if (IsBlankLine(t.substr(pos, nl - pos))) region = nl + 1;
+      std::string_view line = t.substr(pos, nl - pos);
+      if (IsBlankLine(line) || IsAtxHeading(line)) region = nl + 1;  // spans end with their block
       pos = nl + 1;
     }
   }
@@ -234,14 +266,15 @@ bool CompleteTail(std::string_view t, std::string* out) {
       size_t k = i;
       while (k < end && t[k] == '`') ++k;
       size_t run = k - i;
-      // Look for a closing run of exactly the same length.
+      // Look for a closing run of exactly the same length in the same block.
+      size_t block_end = BlockEnd(t, i, end);
       size_t s = k;
       bool closed = false;
-      while (s < end) {
+      while (s < block_end) {
         size_t b = t.find('`', s);
-        if (b == std::string_view::npos || b >= end) break;
+        if (b == std::string_view::npos || b >= block_end) break;
         size_t e = b;
-        while (e < end && t[e] == '`') ++e;
+        while (e < block_end && t[e] == '`') ++e;
         if (e - b == run) {
           closed = true;
           s = e;
@@ -251,6 +284,10 @@ bool CompleteTail(std::string_view t, std::string* out) {
       }
       if (closed) {
         i = s;
+        continue;
+      }
+      if (block_end < end) {  // unclosed in an earlier block: a literal run
+        i = k;
         continue;
       }
       if (k >= end) {
@@ -417,10 +454,9 @@ bool CompleteTail(std::string_view t, std::string* out) {
 
   if (suffix.empty() && !stack.empty()) {
     // Closers must touch non-space text to count as closing (right-flanking).
-    while (out->size() > start_len && IsSpace(out->back())) {
-      out->pop_back();
-      suffix_only = false;
-    }
+    // (Trailing spaces are never shown at the end of a paragraph anyway, so
+    // dropping them holds nothing back.)
+    while (out->size() > start_len && IsSpace(out->back())) out->pop_back();
   }
   out->append(suffix);
   for (size_t s = stack.size(); s-- > 0;) {

@@ -94,11 +94,13 @@ class MarkdownRenderer::Impl {
     }
     size_t keep = IncompleteSuffix(text);
     std::string_view now = text.substr(0, text.size() - keep);
+    size_t from = source_.size();
     if (detail::IsValidUtf8(now)) {
       source_.append(now);
     } else {
       detail::AppendSanitizedUtf8(source_, now);
     }
+    NormalizeLineEnds(from);
     std::string rest(text.substr(text.size() - keep));
     carry_ = std::move(rest);
     return Status::kOk;
@@ -157,6 +159,37 @@ class MarkdownRenderer::Impl {
   size_t slow_renders() const { return slow_renders_; }
 
  private:
+  // CommonMark treats CR, LF and CRLF alike as line ends; every line scan here
+  // looks for LF only, so new text is normalized (a CRLF split across two
+  // appends included). md4c renders the normalized text identically.
+  void NormalizeLineEnds(size_t from) {
+    if (source_.find('\r', from) == std::string::npos && !(last_was_cr_ && from < source_.size())) {
+      return;
+    }
+    std::string& s = source_;
+    size_t w = from;
+    for (size_t r = from; r < s.size(); ++r) {
+      char c = s[r];
+      if (c == '\n' && last_was_cr_ && r == from) {
+        last_was_cr_ = false;
+        continue;  // the LF of a CRLF whose CR ended the previous append
+      }
+      if (c == '\r') {
+        s[w++] = '\n';
+        if (r + 1 < s.size() && s[r + 1] == '\n') {
+          ++r;  // CRLF: one line end
+          last_was_cr_ = false;
+        } else {
+          last_was_cr_ = r + 1 == s.size();  // an LF at the start of the next append joins it
+        }
+        continue;
+      }
+      last_was_cr_ = false;
+      s[w++] = c;
+    }
+    s.resize(w);
+  }
+
   // Bytes at the end of `s` that start a UTF-8 sequence not yet complete.
   static size_t IncompleteSuffix(std::string_view s) {
     size_t n = s.size();
@@ -315,8 +348,11 @@ class MarkdownRenderer::Impl {
     if (!last_suffix_only_ || fence_active_) return;
     size_t depth_after = 0;
     size_t k = shown_.list.size();
+    plain_in_code_ = false;
     while (k > 0 && shown_.list[k - 1].kind == Token::kClose) {
-      if (shown_.list[k - 1].tag == Tag::kA) return;
+      Tag tag = shown_.list[k - 1].tag;
+      if (tag == Tag::kA || tag == Tag::kPre) return;
+      if (tag == Tag::kCode) plain_in_code_ = true;
       --k;
       ++depth_after;
     }
@@ -339,42 +375,64 @@ class MarkdownRenderer::Impl {
     plain_ok_ = true;
   }
 
+  static bool IsPlainByte(char c) {
+    // Letters, digits, inner spaces, non-ASCII and punctuation that cannot
+    // start, end or re-interpret a construct mid-line.
+    return IsAsciiAlnum(c) || c == ' ' || c == ',' || c == ';' || c == '?' || c == '"' || c == '\'' ||
+           static_cast<unsigned char>(c) >= 0x80;
+  }
+
   bool TryPlainAppend(std::string_view added, Batch* out) {
-    if (!plain_ok_ || added.empty() || added.back() == ' ') return false;
-    for (char c : added) {
-      if (!(IsAsciiAlnum(c) || c == ' ' || static_cast<unsigned char>(c) >= 0x80)) return false;
-    }
+    if (!plain_ok_ || added.empty()) return false;
+    for (char c : added)
+      if (!IsPlainByte(c) || (c == ' ' && plain_in_code_)) return false;  // a code span strips edge spaces in pairs
     size_t before = source_.size() - added.size();
-    if (before <= frozen_end_ || !IsAsciiAlnum(source_[before - 1])) return false;
+    // Spaces at the end of the source are not shown (md4c strips them at the
+    // end of a paragraph, heading or cell) except inside a code span.
+    size_t old_ws = 0;
+    while (before - old_ws > frozen_end_ && source_[before - old_ws - 1] == ' ') ++old_ws;
+    size_t word_end = before - old_ws;
+    if (word_end <= frozen_end_ || !IsAsciiAlnum(source_[word_end - 1])) return false;
     // The last word (old part) must be plain too, and must end the text node.
-    size_t w = before;
+    size_t w = word_end;
     while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n') {
       char c = source_[w - 1];
       if (!(IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80)) return false;
-      if (before - w > 256) return false;
+      if (word_end - w > 256) return false;
       --w;
     }
-    std::string_view word = std::string_view(source_).substr(w, before - w);
+    std::string_view shown_end = std::string_view(source_).substr(w, (plain_in_code_ ? before : word_end) - w);
     Token& t = shown_.list[plain_index_];
     std::string_view text = shown_.str(t);
-    if (text.size() < word.size() || text.compare(text.size() - word.size(), word.size(), word) != 0) return false;
+    if (text.size() < shown_end.size() ||
+        text.compare(text.size() - shown_end.size(), shown_end.size(), shown_end) != 0)
+      return false;
     // Not on a line that could still become a link reference definition.
     size_t line = source_.rfind('\n', before - 1);
     line = line == std::string::npos ? 0 : line + 1;
     size_t s = source_.find_first_not_of(' ', line);
     if (s < source_.size() && source_[s] == '[') return false;
 
+    size_t new_ws = 0;
+    if (!plain_in_code_)
+      while (new_ws < added.size() && added[added.size() - new_ws - 1] == ' ') ++new_ws;
+    std::string more;
+    if (new_ws < added.size()) {
+      if (!plain_in_code_) more.assign(old_ws, ' ');
+      more.append(added.substr(0, added.size() - new_ws));
+    }
+    if (more.empty()) return true;  // only spaces arrived: nothing changes on screen
     out->PushWord(kOpAppendText);
     out->PushWord(static_cast<uint32_t>(plain_path_.size()));
     for (uint32_t x : plain_path_) out->PushWord(x);
-    out->PushString(added);
+    out->PushString(more);
     if (t.begin + t.size != shown_.strings.size()) {
       uint32_t at = static_cast<uint32_t>(shown_.strings.size());
       shown_.strings.append(text);
       t.begin = at;
     }
-    shown_.strings.append(added);
-    t.size += static_cast<uint32_t>(added.size());
+    shown_.strings.append(more);
+    t.size += static_cast<uint32_t>(more.size());
     return true;
   }
 
@@ -384,9 +442,7 @@ class MarkdownRenderer::Impl {
   bool EnterFence(Tokens* next) {
     std::string_view tail = std::string_view(source_).substr(frozen_end_);
     size_t nl = tail.find('\n');
-    if (nl == std::string_view::npos || tail.find('\r') != std::string_view::npos ||
-        tail.find('\0') != std::string_view::npos)
-      return false;
+    if (nl == std::string_view::npos || !FenceTextIsVerbatim(tail, 0)) return false;
     std::string_view first = tail.substr(0, nl);
     size_t run = 0;
     char ch = first.empty() ? 0 : first[0];
@@ -466,16 +522,12 @@ class MarkdownRenderer::Impl {
       return false;
     }
     std::string_view visible = FenceVisible();
-    if (visible.find_first_of(std::string_view("\r\0", 2), shown_text_size()) != std::string_view::npos) {
-      fence_active_ = false;
-      return false;
-    }
     size_t have = shown_text_size();
-    if (visible.size() == have) return true;
-    if (visible.size() < have) {  // cannot happen: shown code text only grows
+    if (visible.size() < have || !FenceTextIsVerbatim(visible, have)) {
       fence_active_ = false;
       return false;
     }
+    if (visible.size() == have) return true;
     std::string_view more = visible.substr(have);
     if (have == 0) {
       out->PushWord(kOpTruncate);
@@ -508,6 +560,26 @@ class MarkdownRenderer::Impl {
     return true;
   }
 
+  // md4c shows fenced code lines verbatim except NUL (U+FFFD), CR (a line
+  // end) and whitespace-only lines with tabs (re-indented): the fast path
+  // leaves those to the general path. Checks the lines touching [from, end).
+  static bool FenceTextIsVerbatim(std::string_view text, size_t from) {
+    size_t begin = text.rfind('\n', from == 0 ? 0 : from - 1);
+    begin = begin == std::string_view::npos || from == 0 ? 0 : begin + 1;
+    std::string_view part = text.substr(begin);
+    if (part.find('\0') != std::string_view::npos || part.find('\r') != std::string_view::npos) return false;
+    size_t pos = 0;
+    while (pos < part.size()) {
+      size_t nl = part.find('\n', pos);
+      std::string_view line = part.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      if (line.find('\t') != std::string_view::npos && line.find_first_not_of(" \t") == std::string_view::npos)
+        return false;
+      if (nl == std::string_view::npos) break;
+      pos = nl + 1;
+    }
+    return true;
+  }
+
   size_t shown_text_size() const {
     return shown_.list.size() > 2 && shown_.list[2].kind == Token::kText ? shown_.list[2].size : 0;
   }
@@ -515,6 +587,7 @@ class MarkdownRenderer::Impl {
   MarkdownOptions opt_;
   std::string source_;
   std::string carry_;        // bytes of a UTF-8 character split across appends
+  bool last_was_cr_ = false;  // the last append ended with CR (LF may follow)
   size_t flushed_ = 0;       // source_ bytes reflected in the DOM
   size_t frozen_end_ = 0;    // source_[0, frozen_end_) is frozen
   size_t frozen_nodes_ = 0;  // top-level DOM nodes frozen
@@ -529,6 +602,7 @@ class MarkdownRenderer::Impl {
   std::string pending_defs_;  // the open fence run while scanning inside a fence
   bool last_suffix_only_ = true;
   bool plain_ok_ = false;
+  bool plain_in_code_ = false;  // the last text node is inside a code span
   size_t plain_index_ = 0;
   std::vector<uint32_t> plain_path_;
   bool fence_active_ = false;
