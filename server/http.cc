@@ -175,6 +175,48 @@ bool ReadParams(const Request& req, std::string_view query, StreamParams* p, std
   return true;
 }
 
+// Streams with the same answer share one immutable event list: thousands of
+// concurrent streams then cost a socket, a timer and a coroutine frame each.
+// The cache is bounded (cleared when full; live streams keep their list).
+std::shared_ptr<const std::vector<std::string>> CachedEvents(const std::string& format, const std::string& text,
+                                                             long token_bytes) {
+  static std::map<std::string, std::shared_ptr<const std::vector<std::string>>> cache;
+  std::string key = format + '\0' + std::to_string(token_bytes) + '\0' + text;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  auto events = std::make_shared<std::vector<std::string>>();
+  if (!BuildEvents(format, text, static_cast<size_t>(token_bytes), events.get())) return nullptr;
+  if (cache.size() >= 64) cache.clear();
+  cache.emplace(std::move(key), events);
+  return events;
+}
+
+// The answer's events: the doc, after the echoed prompt if any. (A plain
+// function, so the text lives on its stack, not in a stream's coroutine frame.)
+std::shared_ptr<const std::vector<std::string>> EventsFor(const StreamParams& p, std::string_view doc) {
+  std::string text;
+  if (!p.prompt.empty()) {
+    text = "> ";
+    for (char c : p.prompt) text += (c == '\n' || c == '\r') ? ' ' : c;
+    text += "\n\n";
+  }
+  text += doc;
+  return CachedEvents(p.format, text, p.token_bytes);
+}
+
+// The stream's response header, serialized (close-delimited raw body).
+std::string StreamHeader(const StreamParams& p, unsigned version) {
+  http::response<http::empty_body> res{http::status::ok, version};
+  res.set(http::field::server, "rillmark-server");
+  res.set(http::field::content_type, p.content_type);
+  res.set(http::field::cache_control, "no-cache");
+  res.set("X-Accel-Buffering", "no");
+  Cors(res.base());
+  res.keep_alive(false);
+  std::ostringstream os;
+  os << res.base();
+  return os.str();
+}
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, const Config& config, Stats& stats)
@@ -213,7 +255,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         Close();
         co_return;
       }
-      bool keep = co_await Handle(parser.get());
+      Request req = parser.release();
+      buffer.shrink_to_fit();  // a stream may live for minutes: keep idle memory small
+      bool keep = co_await Handle(req);
       if (!keep || !socket_.is_open()) {
         Close();
         co_return;
@@ -234,7 +278,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_return !ec && res.keep_alive();
   }
 
-  awaitable<bool> Handle(const Request& req) {
+  awaitable<bool> Handle(Request& req) {
     std::string_view target(req.target().data(), req.target().size());
     size_t q = target.find('?');
     std::string path = PercentDecode(target.substr(0, q));
@@ -348,7 +392,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_return !gone_;
   }
 
-  awaitable<bool> Stream(const Request& req, std::string_view query) {
+  awaitable<bool> Stream(Request& req, std::string_view query) {
     unsigned v = req.version();
     StreamParams p;
     std::string error;
@@ -364,16 +408,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     for (const Doc& d : BuiltinDocs())
       if (d.name == p.doc) doc = &d;
     if (!doc) co_return co_await Send(Make(400, JsonError("BAD_PARAMETER", "unknown doc"), "application/json", v, req.keep_alive()));
-    std::string text;
-    if (!p.prompt.empty()) {
-      text = "> ";
-      for (char c : p.prompt) text += (c == '\n' || c == '\r') ? ' ' : c;
-      text += "\n\n";
-    }
-    text += doc->text;
-    std::vector<std::string> events;
-    if (!BuildEvents(p.format, text, static_cast<size_t>(p.token_bytes), &events))
+    std::shared_ptr<const std::vector<std::string>> shared = EventsFor(p, doc->text);
+    if (!shared)
       co_return co_await Send(Make(400, JsonError("BAD_PARAMETER", "unknown format"), "application/json", v, req.keep_alive()));
+    const std::vector<std::string>& events = *shared;
 
     // Resume after the last event the client has (Last-Event-ID).
     size_t next = 0;
@@ -388,17 +426,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     // The body is close-delimited raw bytes, so split=1 really sends every byte alone.
-    http::response<http::empty_body> res{http::status::ok, v};
-    res.set(http::field::server, "rillmark-server");
-    res.set(http::field::content_type, p.content_type);
-    res.set(http::field::cache_control, "no-cache");
-    res.set("X-Accel-Buffering", "no");
-    Cors(res.base());
-    res.keep_alive(false);
-    http::response_serializer<http::empty_body> sr{res};
+    {
+      std::string header = StreamHeader(p, v);
+      req = Request{};  // nothing of the request is needed any more
+      p.format.clear(), p.format.shrink_to_fit(), p.prompt.clear(), p.prompt.shrink_to_fit();
+      p.doc.clear(), p.doc.shrink_to_fit(), p.content_type.clear(), p.content_type.shrink_to_fit();
+      if (!co_await Write(header, 0)) co_return false;
+    }
     error_code ec;
-    co_await http::async_write_header(socket_, sr, asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return false;
     socket_.set_option(tcp::no_delay(true), ec);
 
     ++stats_.live;
