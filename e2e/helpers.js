@@ -26,7 +26,11 @@ export async function send(page, { format = 'openai-chat', doc = 'intro', interv
     if (![...s.options].some((o) => o.value === d)) s.add(new Option(d, d));
     s.value = d;
   }, doc);
-  await page.evaluate((v) => (document.getElementById('interval').value = String(v)), interval);
+  await page.evaluate((v) => {
+    const input = document.getElementById('interval');
+    input.value = String(v);
+    input.dispatchEvent(new Event('input'));
+  }, interval);
   await page.setChecked('#drop', drop);
   await page.click('#send');
 }

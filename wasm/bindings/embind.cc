@@ -46,6 +46,16 @@ void PushEvent(Batch& b, const SseEvent& e) {
   b.PushMemoString(1, e.id);
 }
 
+void PushRetry(Batch& b, uint32_t ms) {
+  b.PushWord(kRecordRetry);
+  b.PushWord(ms);
+}
+
+void PushComment(Batch& b, std::string_view text) {
+  b.PushWord(kRecordComment);
+  b.PushString(text);
+}
+
 void PushError(Batch& b, Status s, std::string_view message) {
   b.PushWord(kRecordError);
   b.PushWord(static_cast<uint32_t>(s));
@@ -69,14 +79,8 @@ class SseParserHandle final : public SseHandler, public Buffers {
   uintptr_t input(uint32_t n) { return Input(n); }
 
   void OnEvent(const SseEvent& e) override { PushEvent(batch_, e); }
-  void OnRetry(uint32_t ms) override {
-    batch_.PushWord(kRecordRetry);
-    batch_.PushWord(ms);
-  }
-  void OnComment(std::string_view text) override {
-    batch_.PushWord(kRecordComment);
-    batch_.PushString(text);
-  }
+  void OnRetry(uint32_t ms) override { PushRetry(batch_, ms); }
+  void OnComment(std::string_view text) override { PushComment(batch_, text); }
   void OnError(Status s, std::string_view m) override { PushError(batch_, s, m); }
 
  private:
@@ -128,14 +132,8 @@ class TokenDecoderHandle final : public TokenHandler, public Buffers {
   void OnEvent(const SseEvent& e) override { PushEvent(batch_, e); }
   void OnDone() override { batch_.PushWord(kRecordDone); }
   void OnError(Status s, std::string_view m) override { PushError(batch_, s, m); }
-  void OnRetry(uint32_t ms) override {
-    batch_.PushWord(kRecordRetry);
-    batch_.PushWord(ms);
-  }
-  void OnComment(std::string_view text) override {
-    batch_.PushWord(kRecordComment);
-    batch_.PushString(text);
-  }
+  void OnRetry(uint32_t ms) override { PushRetry(batch_, ms); }
+  void OnComment(std::string_view text) override { PushComment(batch_, text); }
 
  private:
   Status status_ = Status::kOk;

@@ -1,6 +1,6 @@
 // MarkdownRenderer (incremental, DOM patches) and renderMarkdown (one-shot HTML).
 import { RillmarkError, statusError } from './errors.js';
-import { live, readBatch, readBatchView, registry, wasm, writeInput } from './wasm.js';
+import { own, readBatch, readBatchView, wasm, writeInput } from './wasm.js';
 
 // Same order as rillmark::Tag and rillmark::AttrName in markdown.h. Only these
 // names can ever reach createElement / setAttribute: safety by construction.
@@ -98,29 +98,26 @@ const PENDING_LIMIT = 1 << 16;
  * applies one minimal patch; finish() makes the DOM equal renderMarkdown(source).
  */
 export class MarkdownRenderer {
-  #handle;
+  #owner;
   #input = { ptr: 0, cap: 0 };
   #target;
   #state = { frozen: 0 };
   #source = '';
   #pending = '';
   #highSurrogate = '';
-  #token = {};
   /** DOM mutations made so far (diagnostics, demo metrics). */
   mutations = 0;
 
   constructor(target, options = {}) {
     const m = wasm();
     this.#target = target;
-    this.#handle = new m.MarkdownHandle(options.completeIncomplete !== false, options.maxSourceBytes ?? 0);
-    registry.register(this.#token, this.#handle, this.#token);
-    live.handles++;
+    this.#owner = own(new m.MarkdownHandle(options.completeIncomplete !== false, options.maxSourceBytes ?? 0),
+                      'MarkdownRenderer');
     if (target) target.replaceChildren();
   }
 
   #live() {
-    if (!this.#handle) throw new Error('rillmark: MarkdownRenderer used after free()');
-    return this.#handle;
+    return this.#owner.use();
   }
 
   /**
@@ -198,11 +195,7 @@ export class MarkdownRenderer {
   }
 
   free() {
-    if (!this.#handle) return;
-    registry.unregister(this.#token);
-    this.#handle.delete();
-    this.#handle = null;
-    live.handles--;
+    this.#owner.free();
   }
 }
 

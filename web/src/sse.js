@@ -1,6 +1,6 @@
 // createSseParser and SseParserStream over the Wasm SseParser.
 import { dispatchRecords } from './records.js';
-import { live, readBatch, registry, wasm, writeInput } from './wasm.js';
+import { own, readBatch, wasm, writeInput } from './wasm.js';
 
 const DEFAULT_MAX_EVENT_BYTES = 1 << 20;
 
@@ -10,38 +10,21 @@ const DEFAULT_MAX_EVENT_BYTES = 1 << 20;
  */
 export function createSseParser(handlers, options = {}) {
   const m = wasm();
-  const handle = new m.SseParserHandle(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+  const owner = own(new m.SseParserHandle(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES), 'SseParser');
   const state = { ptr: 0, cap: 0 };
-  const token = {};
-  registry.register(token, handle, token);
-  live.handles++;
-  let freed = false;
-  const check = () => {
-    if (freed) throw new Error('rillmark: SseParser used after free()');
-  };
-  const parser = {
+  return {
     feed(chunk) {
-      check();
-      const n = writeInput(handle, state, chunk);
-      dispatchRecords(readBatch(handle.feed(n)), handlers);
+      const h = owner.use();
+      dispatchRecords(readBatch(h.feed(writeInput(h, state, chunk))), handlers);
     },
     end() {
-      check();
-      dispatchRecords(readBatch(handle.end()), handlers);
+      dispatchRecords(readBatch(owner.use().end()), handlers);
     },
     reset() {
-      check();
-      handle.reset();
+      owner.use().reset();
     },
-    free() {
-      if (freed) return;
-      freed = true;
-      registry.unregister(token);
-      handle.delete();
-      live.handles--;
-    },
+    free: owner.free,
   };
-  return parser;
 }
 
 /** A TransformStream from body bytes to SseEvent objects. */

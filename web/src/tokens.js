@@ -1,7 +1,7 @@
 // createTokenDecoder over the Wasm TokenDecoder.
 import { RillmarkError } from './errors.js';
 import { dispatchRecords } from './records.js';
-import { live, readBatch, registry, wasm, writeInput } from './wasm.js';
+import { own, readBatch, wasm, writeInput } from './wasm.js';
 
 const PRESETS = new Set(['text', 'openai-chat', 'openai-responses', 'anthropic', 'adk']);
 
@@ -22,30 +22,21 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
     handle.delete();
     throw new RillmarkError('BAD_ARGUMENT', `rillmark: invalid JSON Pointer '${format.path}'`);
   }
+  const owner = own(handle, 'TokenDecoder');
   const state = { ptr: 0, cap: 0 };
-  const token = {};
-  registry.register(token, handle, token);
-  live.handles++;
-  let freed = false;
   let lastEventId = '';
   const dispatch = { ...handlers, onLastId: (id) => (lastEventId = id) };
-  const check = () => {
-    if (freed) throw new Error('rillmark: TokenDecoder used after free()');
-  };
   return {
     feed(chunk) {
-      check();
-      const n = writeInput(handle, state, chunk);
-      dispatchRecords(readBatch(handle.feed(n)), dispatch);
+      const h = owner.use();
+      dispatchRecords(readBatch(h.feed(writeInput(h, state, chunk))), dispatch);
     },
     end() {
-      check();
-      dispatchRecords(readBatch(handle.end()), dispatch);
+      dispatchRecords(readBatch(owner.use().end()), dispatch);
     },
     /** A new connection of the same stream: parser state cleared, replay memory kept. */
     reset() {
-      check();
-      handle.reset();
+      owner.use().reset();
     },
     /** The last event ID of the stream (what a reconnect sends as Last-Event-ID). */
     get lastEventId() {
@@ -53,14 +44,8 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
     },
     /** Text-bearing events decoded so far. */
     get textEvents() {
-      return freed ? 0 : handle.textEvents();
+      return owner.freed ? 0 : handle.textEvents();
     },
-    free() {
-      if (freed) return;
-      freed = true;
-      registry.unregister(token);
-      handle.delete();
-      live.handles--;
-    },
+    free: owner.free,
   };
 }

@@ -118,3 +118,31 @@ export const registry = new FinalizationRegistry((handle) => {
 
 /** Live native handles, for leak tests and diagnostics. */
 export const live = { handles: 0 };
+
+/**
+ * Takes ownership of an Embind handle: freed by free() (idempotent) or, if the
+ * wrapper is dropped unfreed, by the FinalizationRegistry. `use()` returns the
+ * handle or throws once it was freed.
+ */
+export function own(handle, what) {
+  const token = {};
+  registry.register(token, handle, token);
+  live.handles++;
+  let freed = false;
+  return {
+    use() {
+      if (freed) throw new Error(`rillmark: ${what} used after free()`);
+      return handle;
+    },
+    get freed() {
+      return freed;
+    },
+    free() {
+      if (freed) return;
+      freed = true;
+      registry.unregister(token);
+      handle.delete();
+      live.handles--;
+    },
+  };
+}

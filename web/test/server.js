@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const TOKEN = 'node-test-token';
 
-export async function startServer() {
+/** Starts rillmark-server on a free port; `args` are extra arguments (e.g. --static DIR). */
+export async function startServer({ token = TOKEN, args = [] } = {}) {
   const bin = [process.env.RILLMARK_SERVER_BIN, `${root}/build/release/server/rillmark-server`,
                `${root}/build/asan/server/rillmark-server`].filter(Boolean).find((p) => existsSync(p));
   if (!bin) throw new Error('rillmark-server is not built: run .ci/run (or cmake --build build/asan)');
-  const proc = spawn(bin, ['--port', '0', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(bin, ['--port', '0', '--token', token, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => {
@@ -23,9 +24,9 @@ export async function startServer() {
   });
   return {
     url,
-    auth: { Authorization: `Bearer ${TOKEN}` },
+    auth: { Authorization: `Bearer ${token}` },
     async stats() {
-      return (await fetch(`${url}/v1/stats`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+      return (await fetch(`${url}/v1/stats`, { headers: { Authorization: `Bearer ${token}` } })).json();
     },
     async stop() {
       proc.kill('SIGTERM');

@@ -18,21 +18,25 @@ constexpr size_t kMaxDefsBytes = 64 << 10;
 
 bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
+// Moves a DOM path past token `t`: path.back() is the index of the next child
+// in the current parent.
+void AdvancePath(std::vector<uint32_t>& path, const Token& t) {
+  if (t.kind == Token::kOpen) {
+    path.push_back(0);
+  } else if (t.kind == Token::kClose) {
+    path.pop_back();
+    ++path.back();
+  } else {
+    ++path.back();
+  }
+}
+
 // Writes the ops that turn the DOM of `a` into the DOM of `b` (both tail
 // renders, as token lists): skip the common prefix, turn "the same text node
 // grew" into appendText, and rebuild from the first other difference on.
 void EmitDiff(const Tokens& a, const Tokens& b, Batch* out) {
-  std::vector<uint32_t> path{0};  // path.back(): index of the next child in the current parent
-  auto advance = [&path](const Token& t) {
-    if (t.kind == Token::kOpen) {
-      path.push_back(0);
-    } else if (t.kind == Token::kClose) {
-      path.pop_back();
-      ++path.back();
-    } else {
-      ++path.back();
-    }
-  };
+  std::vector<uint32_t> path{0};
+  auto advance = [&path](const Token& t) { AdvancePath(path, t); };
   auto push_path = [&](const std::vector<uint32_t>& p) {
     out->PushWord(static_cast<uint32_t>(p.size()));
     for (uint32_t x : p) out->PushWord(x);
@@ -360,17 +364,7 @@ class MarkdownRenderer::Impl {
     plain_index_ = k - 1;
     // Path of that text node.
     std::vector<uint32_t> path{0};
-    for (size_t i = 0; i < plain_index_; ++i) {
-      const Token& t = shown_.list[i];
-      if (t.kind == Token::kOpen) {
-        path.push_back(0);
-      } else if (t.kind == Token::kClose) {
-        path.pop_back();
-        ++path.back();
-      } else {
-        ++path.back();
-      }
-    }
+    for (size_t i = 0; i < plain_index_; ++i) AdvancePath(path, shown_.list[i]);
     plain_path_ = std::move(path);
     plain_ok_ = true;
   }
