@@ -39,7 +39,10 @@ test('resumes after dropped connections with Last-Event-ID: same text as an unbr
   const { dom, oneShot } = await compareWithOneShot(page, demo.result.text);
   expect(dom).toBe(oneShot);
   const after = await stats(request);
-  expect(after.resumed - before.resumed).toBe(demo.result.reconnects);
+  // Every resumed request the server saw carried Last-Event-ID (a reconnect
+  // whose request never reached the server, e.g. a refused connect, is not one).
+  expect(after.resumed - before.resumed).toBeGreaterThanOrEqual(2);
+  expect(after.resumed - before.resumed).toBeLessThanOrEqual(demo.result.reconnects);
   expect(Number(after.last_resume_id)).toBeGreaterThan(0);
 });
 

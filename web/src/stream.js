@@ -187,7 +187,15 @@ async function run(target, input, options, signal) {
     sig.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
-        const { value, done: end } = await readWithIdle(reader, opts.idleTimeoutMs);
+        let chunk;
+        try {
+          chunk = await readWithIdle(reader, opts.idleTimeoutMs);
+        } catch (e) {
+          if (sig.aborted || e instanceof RillmarkError) throw e;
+          // A reset connection (e.g. the server died mid-answer): retry with Last-Event-ID.
+          throw new RillmarkError('NETWORK', `rillmark: connection lost: ${e?.message ?? e}`, { cause: e, retryable: true });
+        }
+        const { value, done: end } = chunk;
         if (end) break;
         m.bytes += value.length;
         const before = dec.textEvents;
