@@ -127,7 +127,7 @@ std::string_view MimeType(const std::filesystem::path& p) {
 struct StreamParams {
   std::string format = "text", doc = "intro", prompt, content_type = "text/event-stream; charset=utf-8";
   long interval_ms = 30, jitter_ms = 0, token_bytes = 4, split = 0, heartbeat_ms = 0, retry_ms = -1,
-       drop_after = 0, status = 0, stall_ms = 0, stall_after = 1, huge_event_bytes = 0;
+       drop_after = 0, status = 0, stall_ms = 0, stall_after = 1, huge_event_bytes = 0, batch = 1;
 };
 
 // Reads parameters from the query string, then from a JSON body (which wins).
@@ -156,7 +156,7 @@ bool ReadParams(const Request& req, std::string_view query, StreamParams* p, std
                 {"heartbeat_ms", &p->heartbeat_ms, 0, 600000},  {"retry_ms", &p->retry_ms, 0, 600000},
                 {"drop_after", &p->drop_after, 0, 1 << 30},     {"status", &p->status, 100, 599},
                 {"stall_ms", &p->stall_ms, 0, 600000},          {"stall_after", &p->stall_after, 0, 1 << 30},
-                {"huge_event_bytes", &p->huge_event_bytes, 0, 64 << 20}};
+                {"huge_event_bytes", &p->huge_event_bytes, 0, 64 << 20}, {"batch", &p->batch, 1, 10000}};
   for (const Num& n : nums) {
     auto it = kv.find(n.name);
     if (it == kv.end() || it->second.empty()) continue;
@@ -461,6 +461,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto next_event = now();
     auto next_beat = now() + std::chrono::milliseconds(p.heartbeat_ms);
     long sent = 0;
+    bool stalled = false;
+    std::string burst;
     while (ok && next < events.size()) {
       if (p.heartbeat_ms > 0 && next_beat < next_event) {
         ok = co_await SleepUntil(next_beat) && co_await Write(": ping\n\n", p.split);
@@ -468,9 +470,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
         continue;
       }
       if (!(ok = co_await SleepUntil(next_event))) break;
-      if (!(ok = co_await Write(events[next], p.split))) break;
-      ++next;
-      ++sent;
+      // Up to `batch` events leave in one write (bursts), never past a drop point.
+      size_t count = std::min<size_t>(static_cast<size_t>(p.batch), events.size() - next);
+      if (p.drop_after > 0) count = std::min<size_t>(count, static_cast<size_t>(std::max(1L, p.drop_after - sent)));
+      if (count == 1) {
+        ok = co_await Write(events[next], p.split);
+      } else {
+        burst.clear();
+        for (size_t k = 0; k < count; ++k) burst += events[next + k];
+        ok = co_await Write(burst, p.split);
+      }
+      if (!ok) break;
+      next += count;
+      sent += static_cast<long>(count);
       if (p.drop_after > 0 && sent >= p.drop_after && next < events.size()) {
         // Fault: the connection breaks mid-answer (RST, no clean end).
         socket_.set_option(asio::socket_base::linger(true, 0), ec);
@@ -480,7 +492,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       long jitter = p.jitter_ms > 0 ? static_cast<long>(rng() % static_cast<unsigned>(p.jitter_ms + 1)) : 0;
       next_event = now() + std::chrono::milliseconds(p.interval_ms + jitter);
-      if (p.stall_ms > 0 && sent == p.stall_after) {
+      if (p.stall_ms > 0 && !stalled && sent >= p.stall_after) {
+        stalled = true;
         next_event += std::chrono::milliseconds(p.stall_ms);
         next_beat = next_event + std::chrono::milliseconds(p.heartbeat_ms);  // silence while stalled
       }

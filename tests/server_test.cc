@@ -221,6 +221,12 @@ TEST_P(FormatTest, StreamsTheDocInTheProvidersWireFormat) {
 INSTANTIATE_TEST_SUITE_P(Formats, FormatTest,
                          ::testing::Values("text", "openai-chat", "openai-responses", "anthropic", "adk"));
 
+TEST(Server, BatchSendsSeveralEventsPerTickWithTheSameBytes) {
+  Reply one = Get("/v1/stream?format=text&doc=intro&interval_ms=0&token_bytes=9");
+  Reply batched = Get("/v1/stream?format=text&doc=intro&interval_ms=0&token_bytes=9&batch=25");
+  EXPECT_EQ(batched.body, one.body);
+}
+
 TEST(Server, ResumesAfterLastEventId) {
   Reply r = Get("/v1/stream?format=text&doc=intro&interval_ms=0&token_bytes=10", {{"Last-Event-ID", "5"}});
   EXPECT_EQ(r.body.rfind("id: 6\n", 0), 0u);
@@ -300,6 +306,7 @@ TEST(Server, RejectsBadParameters) {
   EXPECT_EQ(Get("/v1/stream?doc=nope").status, 400u);
   EXPECT_EQ(Get("/v1/stream?interval_ms=-1").status, 400u);
   EXPECT_EQ(Get("/v1/stream?token_bytes=abc").status, 400u);
+  EXPECT_EQ(Get("/v1/stream?batch=0").status, 400u);
   EXPECT_EQ(Request(http::verb::post, "/v1/stream", {}, "{not json").status, 400u);
 }
 
