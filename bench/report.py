@@ -67,6 +67,19 @@ for r in cmp['render']:
     w(f'| {r["every"]} | {o:.2f} | {f("rillmarkMs")} | {f("markedMs")} | {f("markdownItMs")} | {f("markdownWasmMs")} | {f("streamingMarkdownMs")} | {r["markedMs"] / r["rillmarkMs"]:.0f} |')
 w('\nstreaming-markdown is a pure-JS incremental renderer that does not aim at CommonMark conformance; rillmark renders exactly what md4c renders (703/703 spec and GFM examples).\n')
 
+chrome = load('chromium.json') if os.path.exists(os.path.join(out_dir, 'chromium.json')) else None
+if chrome:
+    w(f'## Chromium {chrome["chromium"]}: streaming into a visible page\n')
+    w('Tokens of 4 bytes appended on a timer at the given rate; rillmark flushes once per animation frame, '
+      '`marked` re-renders the whole message into `innerHTML` on every token (what many chat UIs do), '
+      'streaming-markdown writes every token. Script, layout and style figures are CDP Performance metrics; '
+      'mutation records from a MutationObserver; worst frame is the longest interval between animation frames.\n')
+    w('| scenario | approach | script ms | layouts | style recalcs | mutation records | worst frame ms |\n|---|---|---:|---:|---:|---:|---:|')
+    for sc in chrome['scenarios']:
+        for a, v in sc['approaches'].items():
+            w(f'| {sc["name"]} ({sc["tokens"]} tokens) | {a} | {v["scriptMs"]:.0f} | {v["layouts"]:.0f} | {v["styleRecalcs"]:.0f} | {v["mutationRecords"]} | {v["worstFrameMs"]:.0f} |')
+    w('')
+
 w('## Size (gzip -9, what a browser downloads)\n')
 w('| package | JS | Wasm | total |\n|---|---:|---:|---:|')
 for k, v in cmp['size'].items():
@@ -88,6 +101,11 @@ bars = [('SSE vs eventsource-parser', cmp['sse']['ratio']),
 for r in cmp['render']:
     bars.append((f'render vs marked, flush/{r["every"]}', r['markedMs'] / r['rillmarkMs']))
     bars.append((f'render vs streaming-markdown, flush/{r["every"]}', r['streamingMarkdownMs'] / r['rillmarkMs']))
+if chrome:
+    burst = chrome['scenarios'][0]['approaches']
+    bars.append(('Chromium burst: script vs innerHTML+marked', burst['marked']['scriptMs'] / burst['rillmark']['scriptMs']))
+    bars.append(('Chromium burst: script vs streaming-markdown', burst['streaming-markdown']['scriptMs'] / burst['rillmark']['scriptMs']))
+    bars.append(('Chromium burst: mutations vs streaming-markdown', burst['streaming-markdown']['mutationRecords'] / max(1, burst['rillmark']['mutationRecords'])))
 byname = {}
 for s_ in server:
     byname.setdefault(s_['streams'], {})[s_['server']] = s_

@@ -1,0 +1,55 @@
+// Chromium side by side: rillmark vs innerHTML re-render with marked vs
+// streaming-markdown, streaming an answer into a visible page; CDP Performance
+// metrics (script time, layouts, style recalcs) + MutationObserver + worst frame.
+// Usage: node bench/js/chromium.mjs --json out.json  (needs build/release or asan server)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../web/test/server.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const docs = ['intro', 'lists', 'table', 'code', 'mixed'].map((n) => readFileSync(`${root}tests/fixtures/docs/${n}.md`, 'utf8'));
+const answer = (bytes) => { let s = ''; for (let i = 0; s.length < bytes; i++) s += docs[i % docs.length] + '\n'; return s.slice(0, bytes); };
+const tokens = (text) => { const t = []; for (let i = 0; i < text.length; i += 4) t.push(text.slice(i, i + 4)); return t; };
+
+const scenarios = [
+  { name: '50 KB at a 2000 tokens/s burst', tokens: tokens(answer(50_000)), rate: 2000 },
+  { name: '4 KB at 100 tokens/s', tokens: tokens(answer(4_000)), rate: 100 },
+];
+const server = await startServer({ args: ['--static', root] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+});
+const results = { date: new Date().toISOString().slice(0, 10), chromium: browser.version(), scenarios: [] };
+try {
+  for (const sc of scenarios) {
+    const row = { name: sc.name, tokens: sc.tokens.length, approaches: {} };
+    for (const approach of ['rillmark', 'marked', 'streaming-markdown']) {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+      await page.goto(`${server.url}/bench/js/chromium.html`);
+      await page.waitForFunction(() => window.ready === true);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+      const before = await metrics();
+      const r = await page.evaluate(([a, t, rate]) => window.runBench(a, t, rate), [approach, sc.tokens, sc.rate]);
+      const after = await metrics();
+      const d = (k) => after[k] - before[k];
+      row.approaches[approach] = {
+        scriptMs: d('ScriptDuration') * 1000, layouts: d('LayoutCount'), styleRecalcs: d('RecalcStyleCount'),
+        layoutMs: d('LayoutDuration') * 1000, styleMs: d('RecalcStyleDuration') * 1000, taskMs: d('TaskDuration') * 1000,
+        mutationRecords: r.records, worstFrameMs: r.worstFrameMs, wallMs: r.ms,
+      };
+      console.error(sc.name, approach, JSON.stringify(row.approaches[approach]));
+      await page.close();
+    }
+    results.scenarios.push(row);
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
+const out = process.argv.indexOf('--json');
+if (out > 0) writeFileSync(process.argv[out + 1], JSON.stringify(results, null, 2));
