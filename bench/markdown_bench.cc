@@ -66,9 +66,9 @@ void BM_StreamWorstTail(benchmark::State& state, const char* kind) {
 }
 BENCHMARK_CAPTURE(BM_StreamWorstTail, code, "code")->Arg(5000)->Arg(50000)->Arg(200000)->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_StreamWorstTail, list, "list")->Arg(5000)->Arg(50000)->Complexity(benchmark::oN)
+BENCHMARK_CAPTURE(BM_StreamWorstTail, list, "list")->Arg(5000)->Arg(50000)->Arg(200000)->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_StreamWorstTail, table, "table")->Arg(5000)->Arg(50000)->Complexity(benchmark::oN)
+BENCHMARK_CAPTURE(BM_StreamWorstTail, table, "table")->Arg(5000)->Arg(50000)->Arg(200000)->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

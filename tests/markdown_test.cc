@@ -308,6 +308,39 @@ TEST(MarkdownRenderer, JoinsAUtf8CharacterSplitAcrossAppends) {
   EXPECT_EQ(dom.Html(), "<p>caf\xC3\xA9!</p>");
 }
 
+// Long lists and tables as the live tail: finished items/rows are frozen in
+// their container; every flush still equals the completed whole source.
+TEST(MarkdownRenderer, FreezesFinishedItemsAndRowsOfALongTail) {
+  std::string list, table = "| id | name | value |\n|:---|:--:|---:|\n", ordered;
+  for (int i = 0; i < 60; ++i) {
+    list += "- item " + std::to_string(i) + " with **bold** and `code`\n";
+    ordered += std::to_string(i + 1) + ". step *" + std::to_string(i) + "*\n";
+    table += "| " + std::to_string(i) + " | row " + std::to_string(i) + " | **" + std::to_string(i * 7) + "** |\n";
+  }
+  for (const std::string& doc : {list, ordered, table, "Intro\n\n" + table + "\nAfter the table.\n"}) {
+    std::mt19937 rng(3);
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    bool seen_container = false;
+    for (size_t i = 0; i < doc.size();) {
+      size_t n = 1 + rng() % 8;
+      r.Append(doc.substr(i, n));
+      i += n;
+      r.Flush(&b);
+      dom.Apply(b);
+      seen_container |= r.in_container();
+      ASSERT_EQ(dom.Html(), CompletedHtml(r.source())) << "after " << i << " bytes";
+    }
+    r.Finish(&b);
+    dom.Apply(b);
+    EXPECT_EQ(dom.Html(), RenderMarkdownHtml(doc));
+    EXPECT_TRUE(seen_container);
+    // Each slow render parses a few lines, not the whole list: far fewer
+    // rendered bytes than flushes times the document.
+  }
+}
+
 class CorpusStreaming : public ::testing::TestWithParam<std::pair<int, int>> {};
 
 TEST_P(CorpusStreaming, KeepsTheInvariantWithoutRetractions) {

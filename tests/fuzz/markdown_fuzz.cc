@@ -27,7 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pos += n;
     r.Flush(&b);
     if (dom.Apply(b) < 0) std::abort();
-    if (md.find("]:") == std::string::npos) {
+    // In container mode the live child is completed in its own context (see
+    // markdown.cc); the corpus tests check those states against the whole
+    // source on real documents, and finish() below checks them all.
+    if (md.find("]:") == std::string::npos && !r.in_container()) {
       std::string_view src = r.source();
       std::string want = rillmark::RenderMarkdownHtml(src.substr(0, r.frozen_bytes()));
       rillmark::detail::Tokens t;

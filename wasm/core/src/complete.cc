@@ -98,7 +98,17 @@ bool LineStartsBlock(std::string_view t, size_t pos, size_t end) {
 }
 
 // End of the block the position `i` is in: the next line that starts a block.
+// A table row (a line starting with '|') is a block of its own: cells and
+// rows never share inline spans.
 size_t BlockEnd(std::string_view t, size_t i, size_t end) {
+  size_t line_begin = i == 0 ? 0 : t.rfind('\n', i - 1);
+  line_begin = line_begin == std::string_view::npos || i == 0 ? 0 : line_begin + 1;
+  std::string_view first = t.substr(line_begin, end - line_begin);
+  size_t j = SkipIndent(first);
+  if (j < first.size() && first[j] == '|') {
+    size_t nl = t.find('\n', i);
+    return nl == std::string_view::npos || nl + 1 >= end ? end : nl + 1;
+  }
   size_t pos = i;
   while (true) {
     size_t nl = t.find('\n', pos);

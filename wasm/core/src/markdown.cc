@@ -31,11 +31,15 @@ void AdvancePath(std::vector<uint32_t>& path, const Token& t) {
   }
 }
 
-// Writes the ops that turn the DOM of `a` into the DOM of `b` (both tail
-// renders, as token lists): skip the common prefix, turn "the same text node
-// grew" into appendText, and rebuild from the first other difference on.
-void EmitDiff(const Tokens& a, const Tokens& b, Batch* out) {
-  std::vector<uint32_t> path{0};
+// Writes the ops that turn the DOM of `a` into the DOM of `b` (both sequences
+// of sibling nodes, as token lists): skip the common prefix, turn "the same
+// text node grew" into appendText, and rebuild from the first other
+// difference on.
+void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, const std::vector<uint32_t>& prefix = {},
+              uint32_t base = 0) {
+  // Paths start at `prefix` (an element of the tail) with child index `base`.
+  std::vector<uint32_t> path = prefix;
+  path.push_back(base);
   auto advance = [&path](const Token& t) { AdvancePath(path, t); };
   auto push_path = [&](const std::vector<uint32_t>& p) {
     out->PushWord(static_cast<uint32_t>(p.size()));
@@ -82,6 +86,49 @@ void EmitDiff(const Tokens& a, const Tokens& b, Batch* out) {
   }
 }
 
+// The [begin, end) token ranges of the children of the element opened at `open`.
+std::vector<std::pair<size_t, size_t>> ChildRanges(const Tokens& t, size_t open) {
+  std::vector<std::pair<size_t, size_t>> out;
+  size_t i = open + 1, depth = 0, begin = i;
+  for (; i < t.list.size(); ++i) {
+    const Token& k = t.list[i];
+    if (depth == 0) begin = i;
+    if (k.kind == Token::kOpen) {
+      ++depth;
+    } else if (k.kind == Token::kClose) {
+      if (depth == 0) break;  // the container's own close
+      --depth;
+    }
+    if (depth == 0) out.push_back({begin, i + 1});
+  }
+  return out;
+}
+
+// True when the list item opened at `li` wraps its text in <p> (a loose list).
+bool IsLooseItem(const Tokens& t, size_t li) {
+  for (auto [b, e] : ChildRanges(t, li)) {
+    (void)e;
+    if (t.list[b].kind == Token::kOpen && t.list[b].tag == Tag::kP) return true;
+  }
+  return false;
+}
+
+// The list marker of a line at column 0: '-', '*', '+' or the delimiter of an
+// ordered item ('.' or ')'), with `ordered`; 0 when the line is no list item.
+char ListMarker(std::string_view line, bool* ordered) {
+  if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') && (line[1] == ' ' || line[1] == '\t')) {
+    *ordered = false;
+    return line[0];
+  }
+  size_t d = 0;
+  while (d < line.size() && d < 9 && line[d] >= '0' && line[d] <= '9') ++d;
+  if (d > 0 && d + 1 < line.size() && (line[d] == '.' || line[d] == ')') && (line[d + 1] == ' ' || line[d + 1] == '\t')) {
+    *ordered = true;
+    return line[d];
+  }
+  return 0;
+}
+
 }  // namespace
 
 class MarkdownRenderer::Impl {
@@ -115,6 +162,7 @@ class MarkdownRenderer::Impl {
     if (source_.size() == flushed_) return;
     std::string_view added = std::string_view(source_).substr(flushed_);
     flushed_ = source_.size();
+    if (container_ != Container::kNone && ContainerFlush(out)) return;
     if (fence_active_ && FenceAppend(out)) return;
     if (TryPlainAppend(added, out)) return;
     SlowFlush(out, /*finishing=*/false);
@@ -129,6 +177,7 @@ class MarkdownRenderer::Impl {
     flushed_ = source_.size();
     fence_active_ = false;
     plain_ok_ = false;
+    if (container_ != Container::kNone) ExitContainer();
     Tokens full;
     detail::RenderTokens(source_, opt_.md_flags, &full);
     ++slow_renders_;
@@ -160,6 +209,7 @@ class MarkdownRenderer::Impl {
 
   const std::string& source() const { return source_; }
   size_t frozen_bytes() const { return frozen_end_; }
+  bool in_container() const { return container_ != Container::kNone; }
   size_t slow_renders() const { return slow_renders_; }
 
  private:
@@ -339,6 +389,176 @@ class MarkdownRenderer::Impl {
     }
     shown_ = std::move(next);
     UpdatePlainState();
+    if (!finishing && !fence_active_) TryEnterContainer();
+  }
+
+  // ---- fast path 3: a long tight list or a table as the tail ------------------
+  // Finished items / rows are frozen inside the open <ul>/<ol>/<tbody>: only
+  // the live child (the last one) is re-parsed and diffed. Rows depend only on
+  // the header; items of a tight list only on themselves. Anything else (a
+  // blank line, another block, a loose list) leaves this mode, and the general
+  // path takes over with one full render of the tail.
+  enum class Container { kNone, kList, kTable };
+
+  void TryEnterContainer() {
+    if (shown_.list.empty() || shown_.TopLevelCount() != 1 || shown_.list[0].kind != Token::kOpen) return;
+    std::string_view tail = std::string_view(source_).substr(frozen_end_);
+    Tag top = shown_.list[0].tag;
+    size_t open = 0;
+    std::vector<size_t> starts;  // source offsets where children begin
+    if (top == Tag::kUl || top == Tag::kOl) {
+      bool ordered = false;
+      char marker = ListMarker(tail, &ordered);
+      if (!marker || ordered != (top == Tag::kOl)) return;
+      for (auto [b, e] : ChildRanges(shown_, 0)) {  // loose lists wrap items in <p>
+        (void)e;
+        if (IsLooseItem(shown_, b)) return;
+      }
+      size_t pos = 0;
+      while (pos < tail.size()) {
+        bool o = false;
+        if (ListMarker(tail.substr(pos), &o) == marker && o == ordered) starts.push_back(frozen_end_ + pos);
+        size_t nl = tail.find('\n', pos);
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+      }
+      list_marker_ = marker;
+      list_ordered_ = ordered;
+      container_path_ = {0};
+      // The live item is rendered after a dummy item of the same list, so it
+      // is completed in the same context as in the whole tail (its line does
+      // not start a block) and md4c sees the same list kind.
+      table_head_ = ordered ? std::string("1") + marker + " x\n" : std::string(1, marker) + " x\n";
+    } else if (top == Tag::kTable) {
+      size_t l1 = tail.find('\n');
+      size_t l2 = l1 == std::string_view::npos ? l1 : tail.find('\n', l1 + 1);
+      if (l2 == std::string_view::npos) return;
+      auto parts = ChildRanges(shown_, 0);
+      if (parts.size() != 2 || shown_.list[parts[1].first].tag != Tag::kTbody) return;
+      open = parts[1].first;
+      size_t pos = l2 + 1;
+      while (pos < tail.size()) {
+        starts.push_back(frozen_end_ + pos);
+        size_t nl = tail.find('\n', pos);
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+      }
+      table_head_ = std::string(tail.substr(0, l2 + 1));
+      container_path_ = {0, 1};
+    } else {
+      return;
+    }
+    auto children = ChildRanges(shown_, open);
+    if (children.size() < 3 || children.size() != starts.size()) return;
+    container_prefix_.clear();
+    container_prefix_.AppendRange(shown_, 0, open + 1);
+    container_frozen_.clear();
+    container_frozen_.AppendRange(shown_, children.front().first, children.back().first);
+    container_live_.clear();
+    container_live_.AppendRange(shown_, children.back().first, children.back().second);
+    container_suffix_.clear();
+    container_suffix_.AppendRange(shown_, children.back().second, shown_.list.size());
+    container_children_ = static_cast<uint32_t>(children.size() - 1);
+    child_begin_ = starts.back();
+    container_ = top == Tag::kTable ? Container::kTable : Container::kList;
+    plain_ok_ = false;
+  }
+
+  void ExitContainer() {
+    shown_ = container_prefix_;
+    shown_.AppendRange(container_frozen_, 0, container_frozen_.list.size());
+    shown_.AppendRange(container_live_, 0, container_live_.list.size());
+    shown_.AppendRange(container_suffix_, 0, container_suffix_.list.size());
+    container_ = Container::kNone;
+  }
+
+  bool ContainerFlush(Batch* out) {
+    // New children that started in the live region, or a reason to leave.
+    std::vector<size_t> starts{child_begin_};
+    size_t nl = source_.find('\n', child_begin_);
+    size_t pos = nl == std::string::npos ? source_.size() : nl + 1;
+    while (pos < source_.size()) {
+      size_t e = source_.find('\n', pos);
+      std::string_view line = std::string_view(source_).substr(pos, (e == std::string::npos ? source_.size() : e) - pos);
+      bool complete = e != std::string::npos;
+      bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
+      if (blank) {
+        if (complete || !line.empty()) return LeaveContainer();
+      } else if (container_ == Container::kTable) {
+        if (line.find('|') == std::string_view::npos) {
+          if (complete) return LeaveContainer();
+        } else {
+          starts.push_back(pos);
+        }
+      } else if (line[0] != ' ' && line[0] != '\t') {
+        bool ordered = false;
+        char marker = ListMarker(line, &ordered);
+        size_t digits = line.find_first_not_of("0123456789");
+        bool marker_prefix =
+            !complete && (list_ordered_ ? (digits == std::string_view::npos ||
+                                           (digits > 0 && digits + 1 == line.size() && line[digits] == list_marker_))
+                                        : line.size() == 1 && line[0] == list_marker_);
+        if (marker == list_marker_ && ordered == list_ordered_) {
+          starts.push_back(pos);
+        } else if (marker_prefix) {
+          // The next item's marker is still arriving ("-", "12."): completion
+          // holds the line back, so it stays with the live item for now.
+        } else if (marker || !(std::isalpha(static_cast<unsigned char>(line[0])) ||
+                               static_cast<unsigned char>(line[0]) >= 0x80)) {
+          // Another kind of block (or one in the making) may end the list.
+          return LeaveContainer();
+        }
+      }
+      if (!complete) break;
+      pos = e + 1;
+    }
+    std::string_view region = std::string_view(source_).substr(child_begin_);
+    Tokens render;
+    std::string text = table_head_ + std::string(region);
+    detail::RenderCompleted(defs_, text, opt_.md_flags, &render);
+    ++slow_renders_;
+    if (render.TopLevelCount() != 1 || render.list.empty() || render.list[0].tag != container_prefix_.list[0].tag)
+      return LeaveContainer();
+    size_t open = 0;
+    if (container_ == Container::kTable) {
+      auto parts = ChildRanges(render, 0);
+      if (parts.size() != 2 || render.list[parts[1].first].tag != Tag::kTbody) return LeaveContainer();
+      open = parts[1].first;
+    }
+    auto children = ChildRanges(render, open);
+    if (container_ == Container::kList) {
+      if (children.empty()) return LeaveContainer();
+      children.erase(children.begin());  // the dummy item
+    }
+    if (children.empty()) return LeaveContainer();
+    if (container_ == Container::kList) {
+      for (auto [b, e] : children) {
+        (void)e;
+        if (IsLooseItem(render, b)) return LeaveContainer();  // the list turned loose
+      }
+    }
+    // Completion may hold back a child still being typed (a bare marker).
+    if (children.size() + 1 == starts.size()) starts.pop_back();
+    if (children.size() != starts.size()) return LeaveContainer();
+    Tokens live;
+    live.AppendRange(render, children.front().first, children.back().second);
+    EmitDiff(container_live_, live, out, container_path_, container_children_);
+    if (children.size() > 1) {  // every child but the last is finished: freeze it
+      container_frozen_.AppendRange(render, children.front().first, children.back().first);
+      container_children_ += static_cast<uint32_t>(children.size() - 1);
+      child_begin_ = starts.back();
+      container_live_.clear();
+      container_live_.AppendRange(render, children.back().first, children.back().second);
+    } else {
+      container_live_ = std::move(live);
+    }
+    return true;
+  }
+
+  // Leaves container mode; the caller goes on with the general path.
+  bool LeaveContainer() {
+    ExitContainer();
+    return false;
   }
 
   // ---- fast path 1: a word appended to the last text node --------------------
@@ -604,6 +824,14 @@ class MarkdownRenderer::Impl {
   size_t fence_len_ = 0;
   size_t fence_line_ = 0;  // start of the first content line not yet checked
   size_t slow_renders_ = 0;
+  Container container_ = Container::kNone;
+  char list_marker_ = 0;
+  bool list_ordered_ = false;
+  std::string table_head_;                 // header + delimiter lines, or a dummy list item
+  std::vector<uint32_t> container_path_;   // the <ul>/<ol> or <tbody> in the tail
+  Tokens container_prefix_, container_frozen_, container_live_, container_suffix_;
+  uint32_t container_children_ = 0;        // frozen children in the container
+  size_t child_begin_ = 0;                 // source offset of the live child
   std::string work_;
   Tokens whole_, before_, after_;
 };
@@ -616,6 +844,7 @@ void MarkdownRenderer::Finish(Batch* out) { impl_->Finish(out); }
 void MarkdownRenderer::Reset() { impl_->Reset(); }
 const std::string& MarkdownRenderer::source() const { return impl_->source(); }
 size_t MarkdownRenderer::frozen_bytes() const { return impl_->frozen_bytes(); }
+bool MarkdownRenderer::in_container() const { return impl_->in_container(); }
 size_t MarkdownRenderer::slow_renders() const { return impl_->slow_renders(); }
 
 }  // namespace rillmark

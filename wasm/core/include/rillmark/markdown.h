@@ -85,6 +85,9 @@ class MarkdownRenderer {
   const std::string& source() const;
   /// Diagnostics for tests and benchmarks.
   size_t frozen_bytes() const;
+  /// True while finished items/rows of a long list or table tail are frozen
+  /// inside their container and only the live child is re-rendered.
+  bool in_container() const;
   size_t slow_renders() const;
 
  private:
