@@ -14,7 +14,7 @@ const tokens = (text) => { const t = []; for (let i = 0; i < text.length; i += 4
 
 const scenarios = [
   { name: '50 KB at a 2000 tokens/s burst', tokens: tokens(answer(50_000)), rate: 2000 },
-  { name: '4 KB at 100 tokens/s', tokens: tokens(answer(4_000)), rate: 100 },
+  { name: '50 KB at 100 tokens/s', tokens: tokens(answer(50_000)), rate: 100 },
 ];
 const server = await startServer({ args: ['--static', root] });
 const browser = await chromium.launch({
