@@ -93,6 +93,7 @@ class TokenDecoder::Impl final : public SseHandler {
     adk_partial_seen_ = false;
   }
   const std::string& last_event_id() const { return parser_.last_event_id(); }
+  uint64_t text_events() const { return text_events_; }
 
   // ---- SseHandler ----
   // Retry values and comments (heartbeats) say nothing about the answer's
@@ -316,8 +317,6 @@ class TokenDecoder::Impl final : public SseHandler {
   bool have_prev_id_ = false;
   std::string prev_id_;
   uint64_t max_id_ = 0;
-
- public:
   uint64_t text_events_ = 0;
 };
 
@@ -329,6 +328,6 @@ void TokenDecoder::Feed(std::string_view bytes) { impl_->Feed(bytes); }
 void TokenDecoder::End() { impl_->End(); }
 void TokenDecoder::Reset() { impl_->Reset(); }
 const std::string& TokenDecoder::last_event_id() const { return impl_->last_event_id(); }
-uint64_t TokenDecoder::text_events() const { return impl_->text_events_; }
+uint64_t TokenDecoder::text_events() const { return impl_->text_events(); }
 
 }  // namespace rillmark
