@@ -53,7 +53,6 @@ async function run(target, input, options, signal) {
   const started = performance.now();
   const metrics = { ttftMs: -1, tokens: 0, bytes: 0, flushes: 0, reconnects: 0 };
   let text = '';
-  let lastEventId = '';
   let serverRetryMs;
   let finished = false;
   let failed = null;  // a fatal error event from the stream
@@ -119,7 +118,7 @@ async function run(target, input, options, signal) {
       try {
         const headers = new Headers(options.headers);
         headers.set('Accept', 'text/event-stream');
-        if (lastEventId) headers.set('Last-Event-ID', lastEventId);
+        if (decoder.lastEventId) headers.set('Last-Event-ID', decoder.lastEventId);
         let res;
         try {
           res = await fetchFn(input, {
@@ -151,13 +150,12 @@ async function run(target, input, options, signal) {
         options.onOpen?.(res);
         decoder.reset();
         await readBody(res, decoder, options, signal, metrics);
-        lastEventId = decoder.lastEventId ?? lastEventId;
         if (failed) throw failed;
         if (finished) {
           flushNow();
           renderer?.finish();
           options.onMetrics?.({ ...metrics });
-          return { text, lastEventId, reconnects: metrics.reconnects };
+          return { text, lastEventId: decoder.lastEventId, reconnects: metrics.reconnects };
         }
         throw new RillmarkError('NETWORK', 'rillmark: stream ended before the end of the answer', { retryable: true });
       } catch (e) {
@@ -201,7 +199,6 @@ async function run(target, input, options, signal) {
         const before = dec.textEvents;
         dec.feed(value);
         m.tokens += dec.textEvents - before;
-        lastEventId = dec.lastEventId ?? lastEventId;
         if (finished || failed) {
           reader.cancel().catch(() => {});
           break;

@@ -126,33 +126,38 @@ struct Delim {
 
 }  // namespace
 
+bool OpensFence(std::string_view line, char* ch, size_t* len, size_t* indent) {
+  std::string_view rest;
+  if (!FenceRun(line, ch, len, &rest)) return false;
+  if (*ch == '`' && rest.find('`') != std::string_view::npos) return false;
+  if (indent) *indent = SkipIndent(line);
+  return true;
+}
+
+bool ClosesFence(std::string_view line, char ch, size_t len) {
+  char c;
+  size_t n;
+  std::string_view rest;
+  return FenceRun(line, &c, &n, &rest) && c == ch && n >= len && OnlyChars(rest, " \t\r");
+}
+
 bool InOpenFence(std::string_view t, std::string* fence) {
-  bool open = false;
   char fch = 0;
-  size_t flen = 0;
+  size_t flen = 0;  // 0: no fence open
   size_t pos = 0;
   while (true) {
     size_t nl = t.find('\n', pos);
     if (nl == std::string_view::npos) break;
     std::string_view line = t.substr(pos, nl - pos);
-    char ch;
-    size_t len;
-    std::string_view rest;
-    if (FenceRun(line, &ch, &len, &rest)) {
-      if (!open) {
-        if (ch == '~' || rest.find('`') == std::string_view::npos) {
-          open = true;
-          fch = ch;
-          flen = len;
-        }
-      } else if (ch == fch && len >= flen && OnlyChars(rest, " \t\r")) {
-        open = false;
-      }
+    if (flen == 0) {
+      OpensFence(line, &fch, &flen);
+    } else if (ClosesFence(line, fch, flen)) {
+      flen = 0;
     }
     pos = nl + 1;
   }
-  if (open && fence) fence->assign(flen, fch);
-  return open;
+  if (flen && fence) fence->assign(flen, fch);
+  return flen != 0;
 }
 
 bool CompleteTail(std::string_view t, std::string* out) {

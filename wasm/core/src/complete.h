@@ -15,6 +15,14 @@ namespace rillmark::detail {
 /// closers (nothing of `t` was held back).
 bool CompleteTail(std::string_view t, std::string* out);
 
+/// A line (without its line end) that opens a fenced code block: up to 3
+/// spaces, 3+ backticks or tildes, and for backticks an info string without
+/// backticks. Sets the fence character, run length and the run's indent.
+bool OpensFence(std::string_view line, char* ch, size_t* len, size_t* indent = nullptr);
+
+/// A line that closes a fence opened with `len` times `ch`.
+bool ClosesFence(std::string_view line, char ch, size_t len);
+
 /// Open-fence state of `t`'s complete lines: fills `fence` with the fence run
 /// (e.g. "```") when the last fence opened is still open.
 bool InOpenFence(std::string_view t, std::string* fence);

@@ -289,7 +289,7 @@ class MarkdownRenderer::Impl {
         // blank line, no marker): check it once, without waiting for its end.
         unsigned char c = scan_pos_ < source_.size() ? static_cast<unsigned char>(source_[scan_pos_]) : 0;
         bool letter = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
-        if (letter && scan_fence_.empty() && scan_pos_ > frozen_end_ && scan_prev_blank_ &&
+        if (letter && scan_fence_len_ == 0 && scan_pos_ > frozen_end_ && scan_prev_blank_ &&
             partial_checked_ != scan_pos_) {
           partial_checked_ = scan_pos_;
           if (ConfirmCut(scan_pos_)) Freeze(scan_pos_, newly_frozen);
@@ -299,13 +299,11 @@ class MarkdownRenderer::Impl {
       std::string_view line = std::string_view(source_).substr(scan_pos_, nl - scan_pos_);
       bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
       // Lines inside a fenced block are never cut points (and cost no check).
-      std::string fence_probe(line);
-      fence_probe += '\n';
-      bool was_in_fence = !scan_fence_.empty();
-      if (was_in_fence) {
-        if (detail::InOpenFence(scan_fence_ + "\n" + fence_probe, nullptr) == false) scan_fence_.clear();
-      } else {
-        detail::InOpenFence(fence_probe, &scan_fence_);  // sets scan_fence_ when this line opens one
+      bool was_in_fence = scan_fence_len_ != 0;
+      if (!was_in_fence) {
+        detail::OpensFence(line, &scan_fence_char_, &scan_fence_len_);
+      } else if (detail::ClosesFence(line, scan_fence_char_, scan_fence_len_)) {
+        scan_fence_len_ = 0;
       }
       bool candidate = !was_in_fence && scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
@@ -570,7 +568,6 @@ class MarkdownRenderer::Impl {
   void UpdatePlainState() {
     plain_ok_ = false;
     if (!last_suffix_only_ || fence_active_) return;
-    size_t depth_after = 0;
     size_t k = shown_.list.size();
     plain_in_code_ = false;
     while (k > 0 && shown_.list[k - 1].kind == Token::kClose) {
@@ -578,7 +575,6 @@ class MarkdownRenderer::Impl {
       if (tag == Tag::kA || tag == Tag::kPre) return;
       if (tag == Tag::kCode) plain_in_code_ = true;
       --k;
-      ++depth_after;
     }
     if (k == 0 || shown_.list[k - 1].kind != Token::kText) return;
     plain_index_ = k - 1;
@@ -658,14 +654,12 @@ class MarkdownRenderer::Impl {
     size_t nl = tail.find('\n');
     if (nl == std::string_view::npos || !FenceTextIsVerbatim(tail, 0)) return false;
     std::string_view first = tail.substr(0, nl);
-    size_t run = 0;
-    char ch = first.empty() ? 0 : first[0];
-    if (ch != '`' && ch != '~') return false;
-    while (run < first.size() && first[run] == ch) ++run;
-    if (run < 3) return false;
+    char ch;
+    size_t run, indent;
+    // Only a fence at column 0: its content lines are shown verbatim.
+    if (!detail::OpensFence(first, &ch, &run, &indent) || indent != 0) return false;
     std::string_view info = first.substr(run);
     if (info.find_first_of("\\&") != std::string_view::npos) return false;
-    if (ch == '`' && info.find('`') != std::string_view::npos) return false;
     fence_char_ = ch;
     fence_len_ = run;
     fence_line_ = frozen_end_ + nl + 1;
@@ -679,13 +673,7 @@ class MarkdownRenderer::Impl {
     // Build the tokens md4c would give: pre > code[class] > text.
     next->clear();
     std::string attrs;
-    if (!lang.empty()) {
-      std::string value = "language-" + lang;
-      attrs.push_back(static_cast<char>(AttrName::kClass));
-      uint32_t n = static_cast<uint32_t>(value.size());
-      for (int k = 0; k < 4; ++k) attrs.push_back(static_cast<char>((n >> (8 * k)) & 0xFF));
-      attrs += value;
-    }
+    if (!lang.empty()) detail::PushAttr(attrs, AttrName::kClass, "language-" + lang);
     next->list.push_back({Token::kOpen, Tag::kPre, 0, 0});
     next->list.push_back({Token::kOpen, Tag::kCode, 0, static_cast<uint32_t>(attrs.size())});
     next->strings = attrs;
@@ -706,12 +694,8 @@ class MarkdownRenderer::Impl {
     while (true) {
       size_t nl = source_.find('\n', fence_line_);
       if (nl == std::string::npos) return false;
-      std::string_view line = std::string_view(source_).substr(fence_line_, nl - fence_line_);
-      size_t i = 0;
-      while (i < line.size() && i < 3 && line[i] == ' ') ++i;
-      size_t j = i;
-      while (j < line.size() && line[j] == fence_char_) ++j;
-      if (j - i >= fence_len_ && line.find_first_not_of(" \t", j) == std::string_view::npos) return true;
+      if (detail::ClosesFence(std::string_view(source_).substr(fence_line_, nl - fence_line_), fence_char_, fence_len_))
+        return true;
       fence_line_ = nl + 1;
     }
   }
@@ -811,9 +795,10 @@ class MarkdownRenderer::Impl {
   size_t scan_pos_ = 0;
   bool scan_prev_blank_ = false;
   bool scan_prev_heading_ = false;
-  std::string scan_fence_;
+  char scan_fence_char_ = 0;   // the fence open at scan_pos_ (length 0: none)
+  size_t scan_fence_len_ = 0;
   size_t partial_checked_ = std::string::npos;  // partial line already checked as a cut
-  std::string pending_defs_;  // the open fence run while scanning inside a fence
+  std::string pending_defs_;  // definitions of the part before a candidate cut
   bool last_suffix_only_ = true;
   bool plain_ok_ = false;
   bool plain_in_code_ = false;  // the last text node is inside a code span

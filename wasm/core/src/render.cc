@@ -34,13 +34,6 @@ namespace {
 
 bool IsVoid(Tag t) { return t == Tag::kHr || t == Tag::kBr || t == Tag::kImg || t == Tag::kInput; }
 
-void PushAttr(std::string& enc, AttrName name, std::string_view value) {
-  enc.push_back(static_cast<char>(name));
-  uint32_t n = static_cast<uint32_t>(value.size());
-  for (int k = 0; k < 4; ++k) enc.push_back(static_cast<char>((n >> (8 * k)) & 0xFF));
-  enc.append(value);
-}
-
 // Entity text (e.g. "&amp;", "&#123;", "&#x1F600;") to UTF-8; unknown named
 // entities stay verbatim (as md4c-html does).
 void AppendEntity(std::string& out, std::string_view e) {
@@ -324,6 +317,13 @@ void AppendEscaped(std::string* out, std::string_view s) {
 }
 
 }  // namespace
+
+void PushAttr(std::string& enc, AttrName name, std::string_view value) {
+  enc.push_back(static_cast<char>(name));
+  uint32_t n = static_cast<uint32_t>(value.size());
+  for (int k = 0; k < 4; ++k) enc.push_back(static_cast<char>((n >> (8 * k)) & 0xFF));
+  enc.append(value);
+}
 
 bool Tokens::Equal(size_t i, const Tokens& other, size_t j) const {
   const Token& a = list[i];

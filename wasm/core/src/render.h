@@ -39,6 +39,9 @@ void RenderTokens(std::string_view text, unsigned md_flags, Tokens* out);
 /// Serializes tokens to HTML (escaping text and attribute values).
 void SerializeHtml(const Tokens& tokens, std::string* out);
 
+/// Appends one attribute to the encoding of a kOpen token.
+void PushAttr(std::string& enc, AttrName name, std::string_view value);
+
 /// Decodes the attribute encoding of a kOpen token.
 template <typename Fn>
 void ForEachAttr(std::string_view encoded, Fn&& fn) {
