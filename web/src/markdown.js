@@ -111,7 +111,7 @@ export class MarkdownRenderer {
   constructor(target, options = {}) {
     const m = wasm();
     this.#target = target;
-    this.#owner = own(new m.MarkdownHandle(options.completeIncomplete !== false, options.maxSourceBytes ?? 0),
+    this.#owner = own(m._rm_markdown_new(options.completeIncomplete !== false ? 1 : 0, options.maxSourceBytes ?? 0),
                       'MarkdownRenderer');
     if (target) target.replaceChildren();
   }
@@ -156,7 +156,7 @@ export class MarkdownRenderer {
       this.#highSurrogate = '';
     }
     this.#handOver(false);
-    this.#apply(readBatch(this.#live().finish()));
+    this.#apply(readBatch(wasm()._rm_end(this.#live())));
   }
 
   #handOver(flush) {
@@ -166,12 +166,12 @@ export class MarkdownRenderer {
     const n = text ? writeInput(h, this.#input, text) : 0;
     if (!flush) {
       if (!n) return;
-      const status = h.append(n);
+      const status = wasm()._rm_markdown_append(h, n);
       if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
       this.#source += text;
       return;
     }
-    const batch = readBatchView(h.appendFlush(n));
+    const batch = readBatchView(wasm()._rm_feed(h, n));
     if (batch.status !== 0) {
       this.#apply(batch);
       throw statusError(batch.status, 'rillmark: Markdown source exceeds its cap; text dropped');
@@ -199,7 +199,7 @@ export class MarkdownRenderer {
   }
 }
 
-let htmlRenderer = null;
+let htmlRenderer = 0;  // one long-lived native handle
 const htmlInput = { ptr: 0, cap: 0 };
 
 /** Renders Markdown at once to an HTML string (GFM, raw HTML as text, URLs allow-listed). */
@@ -217,7 +217,7 @@ export function renderMarkdown(markdown, options = {}) {
     }
   }
   const m = wasm();
-  htmlRenderer ??= new m.HtmlRenderer();
+  htmlRenderer ||= m._rm_html_new();
   const n = writeInput(htmlRenderer, htmlInput, String(markdown));
-  return readBatch(htmlRenderer.render(n)).text;
+  return readBatch(m._rm_feed(htmlRenderer, n)).text;
 }

@@ -10,18 +10,18 @@ const DEFAULT_MAX_EVENT_BYTES = 1 << 20;
  */
 export function createSseParser(handlers, options = {}) {
   const m = wasm();
-  const owner = own(new m.SseParserHandle(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES), 'SseParser');
+  const owner = own(m._rm_sse_new(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES), 'SseParser');
   const state = { ptr: 0, cap: 0 };
   return {
     feed(chunk) {
       const h = owner.use();
-      dispatchRecords(readBatch(h.feed(writeInput(h, state, chunk))), handlers);
+      dispatchRecords(readBatch(m._rm_feed(h, writeInput(h, state, chunk))), handlers);
     },
     end() {
-      dispatchRecords(readBatch(owner.use().end()), handlers);
+      dispatchRecords(readBatch(m._rm_end(owner.use())), handlers);
     },
     reset() {
-      owner.use().reset();
+      m._rm_reset(owner.use());
     },
     free: owner.free,
   };

@@ -17,9 +17,11 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
   } else {
     throw new RillmarkError('BAD_ARGUMENT', 'rillmark: format must be a preset name or { path }');
   }
-  const handle = new m.TokenDecoderHandle(...args, options.maxEventBytes ?? 1 << 20);
-  if (handle.status() !== 0) {
-    handle.delete();
+  const spec = new TextEncoder().encode(args.join('\0') + '\0');
+  m.HEAPU8.set(spec, m._rm_scratch(spec.length));
+  const handle = m._rm_tokens_new(spec.length, options.maxEventBytes ?? 1 << 20);
+  if (!handle || m._rm_tokens_status(handle) !== 0) {
+    m._rm_free(handle);
     throw new RillmarkError('BAD_ARGUMENT', `rillmark: invalid JSON Pointer '${format.path}'`);
   }
   const owner = own(handle, 'TokenDecoder');
@@ -29,14 +31,14 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
   return {
     feed(chunk) {
       const h = owner.use();
-      dispatchRecords(readBatch(h.feed(writeInput(h, state, chunk))), dispatch);
+      dispatchRecords(readBatch(m._rm_feed(h, writeInput(h, state, chunk))), dispatch);
     },
     end() {
-      dispatchRecords(readBatch(owner.use().end()), dispatch);
+      dispatchRecords(readBatch(m._rm_end(owner.use())), dispatch);
     },
     /** A new connection of the same stream: parser state cleared, replay memory kept. */
     reset() {
-      owner.use().reset();
+      m._rm_reset(owner.use());
     },
     /** The last event ID of the stream (what a reconnect sends as Last-Event-ID). */
     get lastEventId() {
@@ -44,7 +46,7 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
     },
     /** Text-bearing events decoded so far. */
     get textEvents() {
-      return owner.freed ? 0 : handle.textEvents();
+      return owner.freed ? 0 : m._rm_tokens_text_events(handle);
     },
     free: owner.free,
   };

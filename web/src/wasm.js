@@ -54,7 +54,7 @@ export function writeInput(handle, state, chunk) {
 
 function grow(handle, state, need) {
   const cap = Math.max(need, state.cap * 2, 4096);
-  state.ptr = handle.input(cap);
+  state.ptr = module._rm_input(handle, cap);
   state.cap = cap;
 }
 
@@ -108,21 +108,19 @@ export function readBatchView(headerPtr) {
 }
 
 /** Frees handles that were never free()d once their wrapper is collected. */
-export const registry = new FinalizationRegistry((handle) => {
-  try {
-    handle.delete();
-  } catch {
-    /* already gone */
-  }
+const registry = new FinalizationRegistry((handle) => {
+  module._rm_free(handle);
+  live.handles--;
 });
 
 /** Live native handles, for leak tests and diagnostics. */
 export const live = { handles: 0 };
 
 /**
- * Takes ownership of an Embind handle: freed by free() (idempotent) or, if the
- * wrapper is dropped unfreed, by the FinalizationRegistry. `use()` returns the
- * handle or throws once it was freed.
+ * Takes ownership of a native handle (a pointer from one of the rm_*_new
+ * exports): freed by free() (idempotent) or, if the wrapper is dropped unfreed,
+ * by the FinalizationRegistry. `use()` returns the handle or throws once it
+ * was freed.
  */
 export function own(handle, what) {
   const token = {};
@@ -141,7 +139,7 @@ export function own(handle, what) {
       if (freed) return;
       freed = true;
       registry.unregister(token);
-      handle.delete();
+      module._rm_free(handle);
       live.handles--;
     },
   };
