@@ -4,11 +4,8 @@
 
 #include <cstring>
 
+#include "entities.h"
 #include "utf8.h"
-
-extern "C" {
-#include <entity.h>
-}
 
 namespace rillmark {
 
@@ -51,12 +48,9 @@ void AppendEntity(std::string& out, std::string_view e) {
     AppendCodepoint(out, cp);
     return;
   }
-  if (const struct entity* ent = entity_lookup(e.data(), e.size())) {
-    AppendCodepoint(out, ent->codepoints[0]);
-    if (ent->codepoints[1]) AppendCodepoint(out, ent->codepoints[1]);
-    return;
-  }
-  out.append(e);
+  // e is "&name;": the name is what the table holds.
+  std::string_view value = e.size() > 2 ? LookupEntity(e.substr(1, e.size() - 2)) : std::string_view();
+  out.append(value.empty() ? e : value);
 }
 
 std::string DecodeAttribute(const MD_ATTRIBUTE& a) {
