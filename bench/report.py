@@ -85,7 +85,9 @@ w('| package | JS | Wasm | total |\n|---|---:|---:|---:|')
 for k, v in cmp['size'].items():
     js, wa = v.get('js', 0), v.get('wasm', 0)
     w(f'| {k} | {js / 1024:.1f} KB | {wa / 1024:.1f} KB | {(js + wa) / 1024:.1f} KB |')
-w('\nrillmark\'s JS is counted unminified (the package ships sources; bundlers minify).\n')
+w('\nJS as an app ships it: the package\'s browser entry bundled and minified by esbuild (Vite\'s minifier), gzipped; '
+  'markdown-wasm\'s prebuilt ES module as published. The second rillmark row is the npm files themselves (unminified sources + glue). '
+  'Budget for rillmark: JS + Wasm ≤ 80 KB.\n')
 
 w('## Server capacity: rillmark-server vs FastAPI + uvicorn (same load client, same run)\n')
 w('| server | streams × events @ interval | lost/dup | TTFB p99 ms | jitter p99 ms | CPU µs/event | peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|')

@@ -3,6 +3,7 @@
 // Usage: node bench/js/compare.mjs [--json out.json]
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
 import { createParser } from 'eventsource-parser';
 import { marked } from 'marked';
 import MarkdownIt from 'markdown-it';
@@ -144,13 +145,24 @@ const results = { date: new Date().toISOString().slice(0, 10), node: process.ver
 {
   const gz = (files) => files.reduce((n, f) => n + gzipSync(readFileSync(new URL(f, root)), { level: 9 }).length, 0);
   const src = readdirSync(new URL('web/src/', root)).filter((f) => f.endsWith('.js') && f !== 'index.node.js').map((f) => `web/src/${f}`);
+  // What a browser downloads from an app: each package's browser entry as a
+  // production bundler ships it (esbuild, the minifier Vite uses: bundled,
+  // minified), gzipped; Wasm files as they are.
+  const bundleGz = (stdin) => {
+    const r = esbuild.buildSync({
+      stdin: { contents: stdin, resolveDir: new URL('bench/', root).pathname },
+      bundle: true, minify: true, format: 'esm', write: false, outdir: '/tmp/rillmark-size', logLevel: 'silent',
+    });
+    return r.outputFiles.reduce((n, f) => n + gzipSync(f.contents, { level: 9 }).length, 0);
+  };
   results.size = {
-    rillmark: { js: gz([...src, 'web/dist/rillmark.mjs']), wasm: gz(['web/dist/rillmark.wasm']) },
-    marked: { js: gz(['bench/node_modules/marked/lib/marked.esm.js']) },
-    'markdown-it': { js: gz(['bench/node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs']) },
+    rillmark: { js: bundleGz(`export * from '../web/src/index.js';`), wasm: gz(['web/dist/rillmark.wasm']) },
+    'rillmark (npm files, unminified)': { js: gz([...src, 'web/dist/rillmark.mjs']), wasm: gz(['web/dist/rillmark.wasm']) },
+    marked: { js: bundleGz(`export * from 'marked';`) },
+    'markdown-it': { js: bundleGz(`export { default } from 'markdown-it';`) },
     'markdown-wasm': { js: gz(['bench/node_modules/markdown-wasm/dist/markdown.es.js']), wasm: gz(['bench/node_modules/markdown-wasm/dist/markdown.wasm']) },
-    'streaming-markdown': { js: gz(['bench/node_modules/streaming-markdown/smd.min.js']) },
-    'eventsource-parser': { js: gz(['bench/node_modules/eventsource-parser/dist/index.js', 'bench/node_modules/eventsource-parser/dist/parse.js', 'bench/node_modules/eventsource-parser/dist/errors.js']) },
+    'streaming-markdown': { js: bundleGz(`export * from 'streaming-markdown';`) },
+    'eventsource-parser': { js: bundleGz(`export * from 'eventsource-parser';`) },
   };
 }
 
