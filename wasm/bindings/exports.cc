@@ -5,8 +5,8 @@
 // package must stay under its 80 KB budget (see README, "Size").
 //
 // Every handle owns an input buffer JS writes into (pointer handed out once,
-// re-fetched only when it grows) and returns, per call, a pointer to a 5-word
-// header {words ptr, word count, text ptr, text bytes, status} of its Batch,
+// re-fetched only when it grows) and returns, per call, a pointer to a 6-word
+// header {words ptr, word count, text ptr, text bytes, status, uses input} of its Batch,
 // so one network chunk or one animation frame costs one boundary crossing.
 #include <emscripten/emscripten.h>
 
@@ -41,7 +41,9 @@ class Handle {
 
  protected:
   std::string_view In(uint32_t n) const { return std::string_view(input_.data(), std::min<size_t>(n, input_.size())); }
+  // Header word 5: 1 when strings refer to the input (JS decodes it).
   uintptr_t Header(Status status = Status::kOk) {
+    header_[5] = batch_.uses_input() ? 1 : 0;
     header_[0] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.words().data()));
     header_[1] = static_cast<uint32_t>(batch_.words().size());
     header_[2] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.text().data()));
@@ -53,13 +55,18 @@ class Handle {
 
  private:
   std::vector<char> input_;
-  uint32_t header_[5] = {};
+  uint32_t header_[6] = {};
 };
 
 void PushEvent(Batch& b, const SseEvent& e) {
+  size_t at = b.words().size();
   b.PushWord(kRecordEvent);
   b.PushMemoString(0, e.type);
-  b.PushString(e.data);
+  if (b.PushInputString(e.data)) {
+    b.SetWord(at, kRecordEventInput);  // no copy: JS slices the decoded input
+  } else {
+    b.PushString(e.data);
+  }
   b.PushMemoString(1, e.id);
 }
 
@@ -90,6 +97,7 @@ class SseParserHandle final : public StreamRecords<SseHandler> {
   explicit SseParserHandle(uint32_t max_event_bytes) : parser_(this, SseParserOptions{max_event_bytes}) {}
   uintptr_t Feed(uint32_t n) override {
     batch_.Clear();
+    batch_.SetInput(In(n));
     parser_.Feed(In(n));
     return Header();
   }

@@ -15,7 +15,8 @@ export function createSseParser(handlers, options = {}) {
   return {
     feed(chunk) {
       const h = owner.use();
-      dispatchRecords(readBatch(m._rm_feed(h, writeInput(h, state, chunk))), handlers);
+      const n = writeInput(h, state, chunk);
+      dispatchRecords(readBatch(m._rm_feed(h, n), state, n), handlers);
     },
     end() {
       dispatchRecords(readBatch(m._rm_end(owner.use())), handlers);

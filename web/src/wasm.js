@@ -34,6 +34,8 @@ export function wasm() {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// Offsets into the input count a leading BOM (the core skips it itself).
+const inputDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Copies `chunk` (Uint8Array or string) into the handle's input buffer; returns
@@ -59,23 +61,26 @@ function grow(handle, state, need) {
 }
 
 /**
- * Reads a batch header {words ptr, count, text ptr, bytes}: returns a copy of
- * the words and the decoded text (string ranges in words are UTF-16 offsets).
+ * Reads a batch header {words ptr, count, text ptr, bytes, status, uses input}:
+ * returns a copy of the words, the decoded text and, when records refer to
+ * it, the decoded input (`state` and `n`: where the call's input was written).
+ * String ranges in words are UTF-16 offsets.
  */
-export function readBatch(headerPtr) {
+export function readBatch(headerPtr, state, n) {
   const m = module;
   const h = headerPtr >>> 2;
   const wordsPtr = m.HEAPU32[h];
   const count = m.HEAPU32[h + 1];
+  if (count === 0) return EMPTY;
   const textPtr = m.HEAPU32[h + 2];
   const bytes = m.HEAPU32[h + 3];
-  if (count === 0) return EMPTY;
   const words = m.HEAPU32.slice(wordsPtr >>> 2, (wordsPtr >>> 2) + count);
-  const text = bytes ? decoder.decode(m.HEAPU8.subarray(textPtr, textPtr + bytes)) : '';
-  return { words, text };
+  const text = bytes ? decodeText(m, textPtr, bytes) : '';
+  const input = m.HEAPU32[h + 5] ? inputDecoder.decode(m.HEAPU8.subarray(state.ptr, state.ptr + n)) : '';
+  return { words, text, input };
 }
 
-const EMPTY = { words: new Uint32Array(0), text: '', status: 0 };
+const EMPTY = { words: new Uint32Array(0), text: '', input: '', status: 0 };
 
 // Short texts (the common one-word appendData) are decoded without a
 // TextDecoder call, which costs more than the string itself.

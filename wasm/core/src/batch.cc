@@ -9,6 +9,40 @@ void Batch::Clear() {
   text_.clear();
   text_units_ = 0;
   for (Memo& m : memo_) m.valid = false;
+  SetInput({});
+}
+
+void Batch::SetInput(std::string_view input) {
+  input_ = input;
+  input_kind_ = InputKind::kUnchecked;
+  cursor_bytes_ = cursor_units_ = 0;
+  uses_input_ = false;
+}
+
+bool Batch::PushInputString(std::string_view s) {
+  const char* base = input_.data();
+  if (s.empty() || input_.empty() || s.data() < base || s.data() + s.size() > base + input_.size()) return false;
+  size_t begin = static_cast<size_t>(s.data() - base);
+  if (begin < cursor_bytes_) return false;
+  if (input_kind_ == InputKind::kUnchecked) {
+    input_kind_ = !detail::IsValidUtf8(input_)        ? InputKind::kIllFormed
+                  : detail::Utf16Length(input_) == input_.size() ? InputKind::kAscii
+                                                                 : InputKind::kUtf8;
+  }
+  if (input_kind_ == InputKind::kIllFormed) return false;
+  size_t end = begin + s.size();
+  if (input_kind_ == InputKind::kAscii) {
+    cursor_units_ = end;
+    words_.push_back(static_cast<uint32_t>(begin));
+  } else {
+    cursor_units_ += detail::Utf16Length(input_.substr(cursor_bytes_, begin - cursor_bytes_));
+    words_.push_back(static_cast<uint32_t>(cursor_units_));
+    cursor_units_ += detail::Utf16Length(s);
+  }
+  cursor_bytes_ = end;
+  words_.push_back(static_cast<uint32_t>(cursor_units_));
+  uses_input_ = true;
+  return true;
 }
 
 void Batch::PushString(std::string_view s) {

@@ -19,6 +19,7 @@ SseParser::SseParser(SseHandler* handler, SseParserOptions options)
 void SseParser::Reset() {
   line_.clear();
   data_.clear();
+  has_line_data_ = false;
   type_.clear();
   id_buffer_.clear();
   last_id_.clear();
@@ -32,6 +33,7 @@ void SseParser::Reset() {
 void SseParser::End() {
   line_.clear();
   data_.clear();
+  has_line_data_ = false;
   type_.clear();
   id_buffer_ = last_id_;  // an id of an undispatched event never took effect
   skip_lf_ = false;
@@ -63,6 +65,14 @@ void SseParser::Feed(std::string_view bytes) {
     }
   }
   Process(p, end);
+  KeepData();  // the caller's bytes are gone after Feed returns
+}
+
+void SseParser::KeepData() {
+  if (!has_line_data_) return;
+  has_line_data_ = false;
+  data_.assign(line_data_);
+  data_.push_back('\n');
 }
 
 void SseParser::Process(const char* p, const char* end) {
@@ -100,11 +110,11 @@ void SseParser::Process(const char* p, const char* end) {
       if (static_cast<size_t>(eol - p) > max_line_bytes_) {
         Overflow("line");
       } else {
-        ConsumeLine(std::string_view(p, eol - p));
+        ConsumeLine(std::string_view(p, eol - p), true);
       }
     } else {
       AppendPartial(p, eol);
-      if (!discard_line_) ConsumeLine(line_);
+      if (!discard_line_) ConsumeLine(line_, false);
       discard_line_ = false;
       line_.clear();
     }
@@ -135,6 +145,7 @@ void SseParser::AppendPartial(const char* p, const char* end) {
 void SseParser::Overflow(const char* what) {
   discard_event_ = true;
   data_.clear();
+  has_line_data_ = false;
   std::string msg = "SSE ";
   msg += what;
   msg += " exceeds maxEventBytes (";
@@ -150,7 +161,7 @@ std::string_view SseParser::Clean(std::string_view s, std::string& scratch) {
   return scratch;
 }
 
-void SseParser::ConsumeLine(std::string_view line) {
+void SseParser::ConsumeLine(std::string_view line, bool in_feed) {
   if (line.empty()) {
     Dispatch();
     return;
@@ -170,10 +181,17 @@ void SseParser::ConsumeLine(std::string_view line) {
   }
   if (field == "data") {
     if (discard_event_) return;
-    if (data_.size() + value.size() + 1 > max_event_bytes_) {
+    size_t held = has_line_data_ ? line_data_.size() + 1 : data_.size();
+    if (held + value.size() + 1 > max_event_bytes_) {
       Overflow("event");
       return;
     }
+    if (in_feed && !has_line_data_ && data_.empty()) {
+      line_data_ = value;
+      has_line_data_ = true;
+      return;
+    }
+    KeepData();
     data_.append(value);
     data_.push_back('\n');
   } else if (field == "event") {
@@ -193,17 +211,22 @@ void SseParser::ConsumeLine(std::string_view line) {
 }
 
 void SseParser::Dispatch() {
-  last_id_ = id_buffer_;
-  if (discard_event_ || data_.empty()) {
+  if (last_id_ != id_buffer_) last_id_ = id_buffer_;
+  if (discard_event_ || (data_.empty() && !has_line_data_)) {
     discard_event_ = false;
     data_.clear();
     type_.clear();
     return;
   }
-  data_.pop_back();  // the final LF
+  std::string_view data = line_data_;
+  if (!has_line_data_) {
+    data_.pop_back();  // the final LF
+    data = data_;
+  }
+  has_line_data_ = false;
   SseEvent event;
   event.type = type_.empty() ? std::string_view("message") : Clean(type_, scratch_[0]);
-  event.data = Clean(data_, scratch_[1]);
+  event.data = Clean(data, scratch_[1]);
   event.id = Clean(last_id_, scratch_[2]);
   handler_->OnEvent(event);
   data_.clear();

@@ -178,7 +178,15 @@ class TokenDecoder::Impl final : public SseHandler {
     // stays bounded (the first 16 KiB are a fixed buffer: no malloc for small events).
     doc_.SetNull();
     pool_.Clear();
-    doc_.Parse(e.data.data(), e.data.size());
+    // In-situ parse of a private copy: strings point into json_ instead of
+    // being copied into the pool. A raw NUL is never valid JSON; it is
+    // rejected here because the in-situ reader would stop at it.
+    json_.assign(e.data);
+    if (json_.find('\0') != std::string::npos) {
+      Fail(Status::kBadPayload, e, "invalid JSON (raw NUL)", e.data);
+      return false;
+    }
+    doc_.ParseInsitu(json_.data());
     if (!doc_.HasParseError()) return true;
     // The offset, not RapidJSON's English messages (0.5 KB of Wasm for
     // text the excerpt already shows).
@@ -310,6 +318,7 @@ class TokenDecoder::Impl final : public SseHandler {
   rapidjson::MemoryPoolAllocator<> pool_{pool_buffer_, sizeof(pool_buffer_)};
   Json doc_{&pool_};
   std::string text_;
+  std::string json_;  // the in-situ copy of the event being decoded
   std::unique_ptr<rapidjson::Pointer> pointer_;
   std::string pending_;
   bool adk_partial_seen_ = false;

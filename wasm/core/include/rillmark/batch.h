@@ -23,6 +23,8 @@ class Batch {
 
   /// Appends one number.
   void PushWord(uint32_t word) { words_.push_back(word); }
+  /// Overwrites word `at` (a record kind decided after its strings).
+  void SetWord(size_t at, uint32_t word) { words_[at] = word; }
 
   /// Appends well-formed UTF-8 `s` to the blob and its UTF-16 range (2 words).
   void PushString(std::string_view s);
@@ -30,6 +32,20 @@ class Batch {
   /// Like PushString, but re-uses the previous range when `s` equals the last
   /// string pushed through this slot (event ids and types repeat on every event).
   void PushMemoString(int slot, std::string_view s);
+
+  /// The bytes of the call that fills this batch (the input buffer JS wrote).
+  /// Strings that lie inside it can be pushed as ranges of the input instead
+  /// of copies; the batch must not outlive the input. Clear() forgets it.
+  void SetInput(std::string_view input);
+
+  /// Pushes `s` as its UTF-16 range in the decoded input (2 words) when `s`
+  /// lies inside the input, the input is well-formed UTF-8 as a whole, and `s`
+  /// starts at or after the end of the previous input string; returns false
+  /// (pushing nothing) otherwise.
+  bool PushInputString(std::string_view s);
+
+  /// True when some string refers to the input (JS must decode it).
+  bool uses_input() const { return uses_input_; }
 
   const std::vector<uint32_t>& words() const { return words_; }
   const std::string& text() const { return text_; }
@@ -45,12 +61,18 @@ class Batch {
     bool valid = false;
   };
   Memo memo_[4];
+  std::string_view input_;
+  enum class InputKind : uint8_t { kUnchecked, kAscii, kUtf8, kIllFormed } input_kind_ = InputKind::kUnchecked;
+  size_t cursor_bytes_ = 0;  // input bytes before the cursor…
+  size_t cursor_units_ = 0;  // …and their UTF-16 length
+  bool uses_input_ = false;
 };
 
 /// Record kinds written by the SSE parser and the token decoder bindings.
 /// Layouts (words): kEvent: kind, type(2), data(2), id(2) · kRetry: kind, ms ·
 /// kComment: kind, text(2) · kError: kind, status, message(2) · kText: kind,
-/// text(2) · kDone: kind · kLastId: kind, id(2) (the last event ID changed).
+/// text(2) · kDone: kind · kLastId: kind, id(2) (the last event ID changed) ·
+/// kEventInput: as kEvent, but data(2) is a range of the decoded input.
 enum RecordKind : uint32_t {
   kRecordEvent = 1,
   kRecordRetry = 2,
@@ -59,6 +81,7 @@ enum RecordKind : uint32_t {
   kRecordText = 5,
   kRecordDone = 6,
   kRecordLastId = 7,
+  kRecordEventInput = 8,
 };
 
 }  // namespace rillmark

@@ -64,7 +64,8 @@ class SseParser {
  private:
   void Process(const char* p, const char* end);
   void AppendPartial(const char* p, const char* end);
-  void ConsumeLine(std::string_view line);
+  void ConsumeLine(std::string_view line, bool in_feed);
+  void KeepData();
   void Dispatch();
   void Overflow(const char* what);
   std::string_view Clean(std::string_view s, std::string& scratch);
@@ -74,6 +75,11 @@ class SseParser {
   size_t max_line_bytes_;
   std::string line_;       // a line split across feeds
   std::string data_;       // data buffer (values + LF)
+  // Zero copy: an event's only data line, while it is still in the bytes of
+  // the current Feed, is kept as a view (no trailing LF) and copied into
+  // data_ only if a second data line comes or the feed ends first.
+  std::string_view line_data_;
+  bool has_line_data_ = false;
   std::string type_;       // event type buffer
   std::string id_buffer_;  // last event ID buffer
   std::string last_id_;    // last event ID string (set at dispatch)

@@ -1,0 +1,63 @@
+// Batch: the record buffer that crosses the Wasm boundary, in particular the
+// zero-copy input ranges (UTF-16 offsets into the decoded input).
+#include "rillmark/batch.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace rillmark {
+namespace {
+
+std::vector<uint32_t> Words(const Batch& b) { return b.words(); }
+
+TEST(BatchInput, AsciiRangesAreByteOffsets) {
+  std::string in = "data: hello\n\ndata: world\n\n";
+  Batch b;
+  b.SetInput(in);
+  ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(6, 5)));
+  ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(19, 5)));
+  EXPECT_EQ(Words(b), (std::vector<uint32_t>{6, 11, 19, 24}));
+  EXPECT_TRUE(b.uses_input());
+  EXPECT_TRUE(b.text().empty());
+}
+
+TEST(BatchInput, Utf8RangesCountUtf16Units) {
+  // "é" is 2 bytes / 1 unit, "😀" 4 bytes / 2 units (a surrogate pair).
+  std::string in = "\xC3\xA9:x\xF0\x9F\x98\x80y|z";
+  Batch b;
+  b.SetInput(in);
+  size_t x = in.find('x'), z = in.find('z');
+  ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(x, 6)));  // "x😀y"
+  ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(z, 1)));
+  EXPECT_EQ(Words(b), (std::vector<uint32_t>{2, 6, 7, 8}));
+}
+
+TEST(BatchInput, FallsBackOutsideTheInputOrOnIllFormedInput) {
+  std::string in = "abc\xFF" "def";
+  std::string other = "abc";
+  Batch b;
+  b.SetInput(in);
+  EXPECT_FALSE(b.PushInputString(other));                            // not in the input
+  EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(0, 3)));  // input ill-formed
+  EXPECT_FALSE(b.PushInputString(std::string_view()));
+  EXPECT_TRUE(b.words().empty());
+  EXPECT_FALSE(b.uses_input());
+}
+
+TEST(BatchInput, RangesMustMoveForwardAndClearForgetsTheInput) {
+  std::string in = "one two";
+  Batch b;
+  b.SetInput(in);
+  ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(4, 3)));
+  EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(0, 3)));  // behind the cursor
+  b.Clear();
+  EXPECT_FALSE(b.uses_input());
+  EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(0, 3)));
+  b.PushString("x\xC3\xA9");
+  EXPECT_EQ(Words(b), (std::vector<uint32_t>{0, 2}));
+}
+
+}  // namespace
+}  // namespace rillmark
