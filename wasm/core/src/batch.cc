@@ -25,9 +25,9 @@ bool Batch::PushInputString(std::string_view s) {
   size_t begin = static_cast<size_t>(s.data() - base);
   if (begin < cursor_bytes_) return false;
   if (input_kind_ == InputKind::kUnchecked) {
-    input_kind_ = !detail::IsValidUtf8(input_)        ? InputKind::kIllFormed
-                  : detail::Utf16Length(input_) == input_.size() ? InputKind::kAscii
-                                                                 : InputKind::kUtf8;
+    input_kind_ = detail::IsAscii(input_)        ? InputKind::kAscii
+                  : detail::IsValidUtf8(input_) ? InputKind::kUtf8
+                                                : InputKind::kIllFormed;
   }
   if (input_kind_ == InputKind::kIllFormed) return false;
   size_t end = begin + s.size();

@@ -54,6 +54,8 @@ bool AllAscii(const unsigned char* p, size_t n) {
 
 }  // namespace
 
+bool IsAscii(std::string_view s) { return AllAscii(reinterpret_cast<const unsigned char*>(s.data()), s.size()); }
+
 bool IsValidUtf8(std::string_view sv) {
   const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
   size_t n = sv.size();

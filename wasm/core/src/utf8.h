@@ -9,6 +9,9 @@
 
 namespace rillmark::detail {
 
+/// True when every byte of `s` is ASCII (8 bytes at a time).
+bool IsAscii(std::string_view s);
+
 /// True when `s` is well-formed UTF-8 (RFC 3629: no surrogates, no overlongs).
 bool IsValidUtf8(std::string_view s);
 
