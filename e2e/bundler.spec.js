@@ -1,10 +1,11 @@
 // The package as users get it: npm pack → install into a fresh Vite app →
 // production build → served → run in Chromium against rillmark-server.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { test } from '@playwright/test';
 import { base, expect, token } from './helpers.js';
 
@@ -12,6 +13,7 @@ const web = fileURLToPath(new URL('../web', import.meta.url));
 let server;
 let appUrl;
 let assets;
+let assetDir;
 
 test.beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rillmark-vite-'));
@@ -36,7 +38,8 @@ window.__result = { same: div.innerHTML === target.innerHTML, length: result.tex
 `);
   const { build, preview } = await import('vite');
   await build({ root: dir, configFile: false, logLevel: 'warn' });
-  assets = readdirSync(join(dir, 'dist', 'assets'));
+  assetDir = join(dir, 'dist', 'assets');
+  assets = readdirSync(assetDir);
   server = await preview({ root: dir, configFile: false, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0 } });
   appUrl = server.resolvedUrls.local[0];
 });
@@ -57,4 +60,16 @@ test('a Vite production build of the packed package streams Markdown in Chromium
   expect(r.same).toBe(true);
   expect(r.length).toBeGreaterThan(100);
   expect(errors).toEqual([]);
+});
+
+// The size budget of the package (issue #6), measured on what the app ships:
+// Vite's production output (bundled, minified), gzipped at level 9. The app's
+// own code is a few hundred bytes of it.
+test('the production build ships JS + Wasm within 80 KB gzipped', () => {
+  const gz = (f) => gzipSync(readFileSync(join(assetDir, f)), { level: 9 }).length;
+  const js = assets.filter((a) => a.endsWith('.js')).reduce((n, a) => n + gz(a), 0);
+  const wasm = assets.filter((a) => a.endsWith('.wasm')).reduce((n, a) => n + gz(a), 0);
+  console.log(`production build, gzipped: JS ${(js / 1024).toFixed(1)} KB + Wasm ${(wasm / 1024).toFixed(1)} KB`);
+  expect(wasm).toBeGreaterThan(0);
+  expect(js + wasm).toBeLessThanOrEqual(80 * 1024);
 });

@@ -12,6 +12,14 @@ const docs = ['intro', 'lists', 'table', 'code', 'mixed'].map((n) => readFileSyn
 const answer = (bytes) => { let s = ''; for (let i = 0; s.length < bytes; i++) s += docs[i % docs.length] + '\n'; return s.slice(0, bytes); };
 const tokens = (text) => { const t = []; for (let i = 0; i < text.length; i += 4) t.push(text.slice(i, i + 4)); return t; };
 
+// The worst-case tails of bench/bench_util.h (the whole answer is one block).
+const worstTail = (kind, bytes) => {
+  let out = '';
+  if (kind === 'code') { out = '```cpp\n'; for (let i = 0; out.length < bytes; i++) out += `int value_${i} = compute(${i});  // a line\n`; }
+  if (kind === 'list') for (let i = 0; out.length < bytes; i++) out += `- item ${i} with **some** text and \`code\`\n`;
+  if (kind === 'table') { out = '| id | name | value |\n|---|---|---|\n'; for (let i = 0; out.length < bytes; i++) out += `| ${i} | row ${i} | **${i * 7}** |\n`; }
+  return out;
+};
 const scenarios = [
   { name: '50 KB at a 2000 tokens/s burst', tokens: tokens(answer(50_000)), rate: 2000 },
   { name: '50 KB at 100 tokens/s', tokens: tokens(answer(50_000)), rate: 100 },
@@ -46,6 +54,18 @@ try {
       await page.close();
     }
     results.scenarios.push(row);
+  }
+  results.flushLatency = [];
+  for (const kind of ['code', 'list', 'table']) {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    await page.goto(`${server.url}/bench/js/chromium.html`);
+    await page.waitForFunction(() => window.ready === true);
+    const doc = worstTail(kind, 50_000);
+    await page.evaluate((d) => window.flushLatency(d.slice(0, 5000)), doc);  // warm-up (JIT, Wasm tier-up)
+    const r = await page.evaluate((d) => window.flushLatency(d), doc);
+    results.flushLatency.push({ kind, bytes: doc.length, ...r });
+    console.error('flush latency', kind, JSON.stringify(r));
+    await page.close();
   }
 } finally {
   await browser.close();
