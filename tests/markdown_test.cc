@@ -269,6 +269,47 @@ TEST(MarkdownRenderer, CarriesDefinitionsIntoLaterBlocks) {
   EXPECT_EQ(dom.Html(), "<p>intro</p><p>see <a href=\"https://example.com\">g</a> now</p>");
 }
 
+// Streams `doc` one byte at a time; the DOM after every flush must equal the
+// completed render of the source so far (invariant 1).
+void ExpectInvariantByteByByte(const std::string& doc) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  for (size_t i = 0; i < doc.size(); ++i) {
+    r.Append(doc.substr(i, 1));
+    r.Flush(&b);
+    ASSERT_GE(dom.Apply(b), 0);
+    ASSERT_EQ(dom.Html(), CompletedHtml(r.source())) << "after " << (i + 1) << " bytes of " << doc;
+  }
+  r.Finish(&b);
+  dom.Apply(b);
+  EXPECT_EQ(dom.Html(), RenderMarkdownHtml(doc));
+}
+
+TEST(MarkdownRenderer, CarriesMultiLineDefinitionsWithTheirTitles) {
+  // The title on its own line (spec examples 162 and 186): the quote that
+  // closes it turns the would-be paragraph into part of the definition.
+  ExpectInvariantByteByByte("   [foo]: \n      /url  \n           'the title'  \n\n[foo]\n");
+  ExpectInvariantByteByByte("[bar]: /bar-url\n  \"bar\"\n[baz]: /baz-url\n\n[bar],\n[baz]\n");
+}
+
+TEST(MarkdownRenderer, ReindentsTabsInFencedCodeLikeMd4c) {
+  // md4c shows a tab in a code line's indentation as spaces (found by the fuzzer).
+  ExpectInvariantByteByByte("~~~\n\tint x;\n  \ty\n~~~\n");
+}
+
+TEST(RenderMarkdown, DropsACloseTagMd4cLeavesWithoutItsOpen) {
+  // md4c 0.4.8 leaves a <del> whose "~~" opener sat in the link destination.
+  EXPECT_EQ(RenderMarkdownHtml("See [a](x~~y) and po~~\n"), "<p>See <a href=\"x%7E%7Ey\">a</a> and po</p>");
+  ExpectInvariantByteByByte("See [a](x~~y)\nand ~~po~~ too\n");  // found by the fuzzer
+}
+
+TEST(MarkdownRenderer, TextInACellBeyondTheHeaderCountIsNotAppendedElsewhere) {
+  // Found by the fuzzer: the dropped third cell ends in "t", as the shown
+  // second cell does; the word appended there must not land in the second.
+  ExpectInvariantByteByByte("| a | b |\n|---|---|\n| x | client | tn more\n");
+}
+
 TEST(MarkdownRenderer, RejectsTextBeyondTheCapAndKeepsWhatItHas) {
   MarkdownOptions o;
   o.max_source_bytes = 16;

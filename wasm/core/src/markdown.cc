@@ -342,26 +342,44 @@ class MarkdownRenderer::Impl {
     frozen_end_ = at;
   }
 
+  static bool IsAtxHeading(std::string_view line) {
+    size_t s = line.find_first_not_of(' ');
+    return s < 4 && line[s] == '#';
+  }
+
   // Link reference definitions of a frozen range are carried into later
-  // renders, so a use in the tail still resolves.
+  // renders, so a use in the tail still resolves. A definition starts a block
+  // (first line of the range, after a blank line or an ATX heading) with "["
+  // and may go on over the following lines (destination, title); the longest
+  // run of lines from there that renders nothing is definitions only.
   void CollectDefinitions(size_t from, size_t to, std::string* into) {
     std::string_view text = std::string_view(source_).substr(from, to - from);
-    size_t pos = 0;
+    std::vector<std::string_view> lines;
+    for (size_t pos = 0; pos < text.size();) {
+      size_t nl = std::min(text.find('\n', pos), text.size());
+      lines.push_back(text.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    auto blank = [](std::string_view l) { return l.find_first_not_of(" \t") == std::string_view::npos; };
     Tokens probe;
-    while (pos < text.size()) {
-      size_t nl = text.find('\n', pos);
-      if (nl == std::string_view::npos) nl = text.size();
-      std::string_view line = text.substr(pos, nl - pos);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::string_view line = lines[i];
       size_t s = line.find_first_not_of(' ');
-      if (s != std::string_view::npos && s < 4 && line[s] == '[' && line.find("]:") != std::string_view::npos &&
-          into->size() + line.size() < kMaxDefsBytes) {
-        detail::RenderTokens(line, opt_.md_flags, &probe);
-        if (probe.list.empty()) {  // a definition renders nothing
-          into->append(line);
+      bool starts_block = i == 0 || blank(lines[i - 1]) || IsAtxHeading(lines[i - 1]);
+      if (s == std::string_view::npos || s >= 4 || line[s] != '[' || !starts_block) continue;
+      size_t run = i;  // last non-blank line of the run, at most 32 lines on
+      while (run + 1 < lines.size() && run - i < 32 && !blank(lines[run + 1])) ++run;
+      for (size_t k = run + 1; k-- > i;) {
+        std::string_view defs(line.data(), static_cast<size_t>(lines[k].data() + lines[k].size() - line.data()));
+        if (defs.find("]:") == std::string_view::npos || into->size() + defs.size() >= kMaxDefsBytes) continue;
+        detail::RenderTokens(defs, opt_.md_flags, &probe);
+        if (probe.list.empty()) {  // definitions render nothing
+          into->append(defs);
           *into += '\n';
+          i = k;
+          break;
         }
       }
-      pos = nl + 1;
     }
   }
 
@@ -597,6 +615,11 @@ class MarkdownRenderer::Impl {
     for (char c : added)
       if (!IsPlainByte(c) || (c == ' ' && plain_in_code_)) return false;  // a code span strips edge spaces in pairs
     size_t before = source_.size() - added.size();
+    // A quote can close the title of a link reference definition whose title
+    // started on a later line (the paragraph it seemed to be then vanishes).
+    if (added.find_first_of("\"'") != std::string_view::npos &&
+        std::string_view(source_).substr(frozen_end_, before - frozen_end_).find("]:") != std::string_view::npos)
+      return false;
     // Spaces at the end of the source are not shown (md4c strips them at the
     // end of a paragraph, heading or cell) except inside a code span.
     size_t old_ws = 0;
@@ -614,14 +637,21 @@ class MarkdownRenderer::Impl {
     std::string_view shown_end = std::string_view(source_).substr(w, (plain_in_code_ ? before : word_end) - w);
     Token& t = shown_.list[plain_index_];
     std::string_view text = shown_.str(t);
+    // The node must end with that whole word (not just its last letters).
     if (text.size() < shown_end.size() ||
         text.compare(text.size() - shown_end.size(), shown_end.size(), shown_end) != 0)
       return false;
-    // Not on a line that could still become a link reference definition.
+    if (!plain_in_code_ && text.size() > shown_end.size()) {
+      char c = text[text.size() - shown_end.size() - 1];
+      if (c != ' ' && c != '\n') return false;
+    }
+    // Not on a line that could still become a link reference definition, and
+    // not in a table row (cells beyond the header's count are not shown).
     size_t line = source_.rfind('\n', before - 1);
     line = line == std::string::npos ? 0 : line + 1;
     size_t s = source_.find_first_not_of(' ', line);
     if (s < source_.size() && source_[s] == '[') return false;
+    if (std::string_view(source_).substr(line, before - line).find('|') != std::string_view::npos) return false;
 
     size_t new_ws = 0;
     if (!plain_in_code_)
@@ -759,8 +789,8 @@ class MarkdownRenderer::Impl {
   }
 
   // md4c shows fenced code lines verbatim except NUL (U+FFFD), CR (a line
-  // end) and whitespace-only lines with tabs (re-indented): the fast path
-  // leaves those to the general path. Checks the lines touching [from, end).
+  // end) and lines with a tab in their indentation (re-indented with
+  // spaces): the fast path leaves those to the general path. Checks the lines touching [from, end).
   static bool FenceTextIsVerbatim(std::string_view text, size_t from) {
     size_t begin = text.rfind('\n', from == 0 ? 0 : from - 1);
     begin = begin == std::string_view::npos || from == 0 ? 0 : begin + 1;
@@ -770,8 +800,8 @@ class MarkdownRenderer::Impl {
     while (pos < part.size()) {
       size_t nl = part.find('\n', pos);
       std::string_view line = part.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-      if (line.find('\t') != std::string_view::npos && line.find_first_not_of(" \t") == std::string_view::npos)
-        return false;
+      size_t indent = std::min(line.find_first_not_of(" \t"), line.size());
+      if (line.substr(0, indent).find('\t') != std::string_view::npos) return false;
       if (nl == std::string_view::npos) break;
       pos = nl + 1;
     }

@@ -95,12 +95,22 @@ struct Builder {
   std::string image_src, image_title, image_alt;
   bool image_has_title = false;
 
+  std::vector<Tag> open;      // tags opened and not closed yet
+
   void Open(Tag tag, const std::string& attrs = {}) {
     out->list.push_back({Token::kOpen, tag, static_cast<uint32_t>(out->strings.size()),
                          static_cast<uint32_t>(attrs.size())});
     out->strings.append(attrs);
+    open.push_back(tag);
   }
-  void Close(Tag tag) { out->list.push_back({Token::kClose, tag, 0, 0}); }
+  // md4c 0.4.8 can leave a span it never entered ("[a](x~~y) and b~~" leaves
+  // a <del> whose opener sat in the link destination): such a close is
+  // dropped, so tokens always nest (a browser drops the stray end tag too).
+  void Close(Tag tag) {
+    if (open.empty() || open.back() != tag) return;
+    open.pop_back();
+    out->list.push_back({Token::kClose, tag, 0, 0});
+  }
   void Text(std::string_view s) {
     if (s.empty()) return;
     if (image_depth) {
