@@ -86,6 +86,17 @@ if chrome:
             w(f'| {f_["kind"]} | {f_["bytes"]} | {f_["flushes"]} | {f_["p50Ms"]:.1f} | {f_["p99Ms"]:.1f} | {f_["maxMs"]:.1f} | {1000 * f_["totalMs"] / f_["flushes"]:.1f} |')
         w('\nperformance.now() is coarsened to 0.1 ms in a page without cross-origin isolation: "0.1" means at most about 0.1 ms. Target: p99 < 1 ms.\n')
 
+jc_path = os.path.join(out_dir, 'json_choice.jsonl')
+if os.path.exists(jc_path):
+    jc = [json.loads(l) for l in open(jc_path) if l.strip()]
+    w('## JSON library in Wasm: RapidJSON vs simdjson (bench/json_choice)\n')
+    w('Same task (parse an OpenAI chat chunk, read choices[0].delta.content; 20,000 events), each library alone in a '
+      'minimal module with the package\'s flags (-O3, LTO, no exceptions/RTTI, emmalloc).\n')
+    w('| library | MB/s | module Wasm gzipped |\n|---|---:|---:|')
+    for r in jc:
+        w(f'| {r["library"]} | {r["MBs"]:.0f} | {r["wasm_gz"] / 1024:.1f} KB |')
+    w('')
+
 w('## Size (gzip -9, what a browser downloads)\n')
 w('| package | JS | Wasm | total |\n|---|---:|---:|---:|')
 for k, v in cmp['size'].items():
