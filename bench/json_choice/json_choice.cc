@@ -12,7 +12,7 @@
 #ifdef USE_SIMDJSON
 #include "simdjson.h"
 #else
-#include <rapidjson/document.h>
+#include "json_parse.h"  // the token decoder's own parse
 #endif
 
 namespace {
@@ -42,23 +42,6 @@ size_t Decode(const std::vector<std::string>& events) {
 }
 #else
 const char* kName = "rapidjson";
-struct NumbersWithoutValue {  // as in wasm/core/src/token_decoder.cc
-  rapidjson::Document& doc;
-  bool Null() { return doc.Null(); }
-  bool Bool(bool b) { return doc.Bool(b); }
-  bool Int(int) { return doc.Int(0); }
-  bool Uint(unsigned) { return doc.Int(0); }
-  bool Int64(int64_t) { return doc.Int(0); }
-  bool Uint64(uint64_t) { return doc.Int(0); }
-  bool Double(double) { return doc.Int(0); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return doc.Int(0); }
-  bool String(const char* s, rapidjson::SizeType n, bool c) { return doc.String(s, n, c); }
-  bool StartObject() { return doc.StartObject(); }
-  bool Key(const char* s, rapidjson::SizeType n, bool c) { return doc.Key(s, n, c); }
-  bool EndObject(rapidjson::SizeType n) { return doc.EndObject(n); }
-  bool StartArray() { return doc.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) { return doc.EndArray(n); }
-};
 size_t Decode(const std::vector<std::string>& events) {
   static char pool_buffer[16384];
   rapidjson::MemoryPoolAllocator<> pool(pool_buffer, sizeof(pool_buffer));
@@ -70,15 +53,7 @@ size_t Decode(const std::vector<std::string>& events) {
     doc.SetNull();
     pool.Clear();
     copy.assign(e);
-    bool ok = false;
-    auto parse = [&](rapidjson::Document& d) {
-      NumbersWithoutValue h{d};
-      rapidjson::InsituStringStream in(copy.data());
-      ok = !reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag>(in, h).IsError();
-      return ok;
-    };
-    doc.Populate(parse);
-    if (!ok || !doc.IsObject()) continue;
+    if (rillmark::detail::ParseJsonInsitu(doc, reader, copy.data()).IsError() || !doc.IsObject()) continue;
     auto c = doc.FindMember("choices");
     if (c == doc.MemberEnd() || !c->value.IsArray() || c->value.Empty()) continue;
     auto d = c->value[0].FindMember("delta");

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 FLAGS=(-std=c++20 -O3 -flto -fno-exceptions -fno-rtti -DNDEBUG -sMALLOC=emmalloc -sENVIRONMENT=node
        -sALLOW_MEMORY_GROWTH=1 -w)
 export NODE_PATH=/usr/share/nodejs
-em++ "${FLAGS[@]}" -isystem .deps/include bench/json_choice/json_choice.cc -o "$tmp/rapidjson.js"
+em++ "${FLAGS[@]}" -isystem .deps/include -I wasm/core/src bench/json_choice/json_choice.cc -o "$tmp/rapidjson.js"
 em++ "${FLAGS[@]}" -DUSE_SIMDJSON -DSIMDJSON_EXCEPTIONS=0 -I .deps/simdjson-3.0.1/singleheader \
   bench/json_choice/json_choice.cc .deps/simdjson-3.0.1/singleheader/simdjson.cpp -o "$tmp/simdjson.js"
 : > "$tmp/out.jsonl"

@@ -1,10 +1,10 @@
 #include "rillmark/token_decoder.h"
 
-#include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 
 #include <string>
 
+#include "json_parse.h"
 #include "utf8.h"
 
 namespace rillmark {
@@ -60,28 +60,6 @@ std::string_view ErrorMessage(const JsonValue* v) {
   if (const JsonValue* m = Member(*v, "message")) return StringOf(m);
   return {};
 }
-
-// Builds the document from the reader's events, except that numbers keep
-// their type but not their value (0): no decoder reads a number, and not
-// converting them leaves RapidJSON's strtod and its power-of-ten tables
-// (~3 KB of Wasm) out of the package.
-struct NumbersWithoutValue {
-  Json& doc;
-  bool Null() { return doc.Null(); }
-  bool Bool(bool b) { return doc.Bool(b); }
-  bool Int(int) { return doc.Int(0); }
-  bool Uint(unsigned) { return doc.Int(0); }
-  bool Int64(int64_t) { return doc.Int(0); }
-  bool Uint64(uint64_t) { return doc.Int(0); }
-  bool Double(double) { return doc.Int(0); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return doc.Int(0); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
-  bool StartObject() { return doc.StartObject(); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
-  bool EndObject(rapidjson::SizeType n) { return doc.EndObject(n); }
-  bool StartArray() { return doc.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) { return doc.EndArray(n); }
-};
 
 }  // namespace
 
@@ -208,14 +186,7 @@ class TokenDecoder::Impl final : public SseHandler {
       Fail(Status::kBadPayload, e, "invalid JSON (raw NUL)", e.data);
       return false;
     }
-    rapidjson::ParseResult result;
-    auto parse = [&](Json& doc) {
-      NumbersWithoutValue handler{doc};
-      rapidjson::InsituStringStream in(json_.data());
-      result = reader_.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag>(in, handler);
-      return !result.IsError();
-    };
-    doc_.Populate(parse);
+    rapidjson::ParseResult result = detail::ParseJsonInsitu(doc_, reader_, json_.data());
     if (!result.IsError()) return true;
     // The offset, not RapidJSON's English messages (0.5 KB of Wasm for
     // text the excerpt already shows).
