@@ -53,3 +53,16 @@ export function dispatchRecords({ words, text, input }, h) {
     }
   }
 }
+
+/**
+ * Dispatches a batch whose words may be the owner's reusable copy (see
+ * readBatch): while handlers run, a nested feed of the same owner copies.
+ */
+export function dispatchOwned(batch, state, h) {
+  state.dispatching = (state.dispatching ?? 0) + 1;
+  try {
+    dispatchRecords(batch, h);
+  } finally {
+    state.dispatching--;
+  }
+}

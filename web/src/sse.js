@@ -1,5 +1,5 @@
 // createSseParser and SseParserStream over the Wasm SseParser.
-import { dispatchRecords } from './records.js';
+import { dispatchOwned, dispatchRecords } from './records.js';
 import { own, readBatch, wasm, writeInput } from './wasm.js';
 
 const DEFAULT_MAX_EVENT_BYTES = 1 << 20;
@@ -16,7 +16,7 @@ export function createSseParser(handlers, options = {}) {
     feed(chunk) {
       const h = owner.use();
       const n = writeInput(h, state, chunk);
-      dispatchRecords(readBatch(m._rm_feed(h, n), state, n), handlers);
+      dispatchOwned(readBatch(m._rm_feed(h, n), state, n), state, handlers);
     },
     end() {
       dispatchRecords(readBatch(m._rm_end(owner.use())), handlers);

@@ -1,6 +1,6 @@
 // createTokenDecoder over the Wasm TokenDecoder.
 import { RillmarkError } from './errors.js';
-import { dispatchRecords } from './records.js';
+import { dispatchOwned, dispatchRecords } from './records.js';
 import { own, readBatch, wasm, writeInput } from './wasm.js';
 
 const PRESETS = new Set(['text', 'openai-chat', 'openai-responses', 'anthropic', 'adk']);
@@ -31,7 +31,8 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
   return {
     feed(chunk) {
       const h = owner.use();
-      dispatchRecords(readBatch(m._rm_feed(h, writeInput(h, state, chunk))), dispatch);
+      const n = writeInput(h, state, chunk);
+      dispatchOwned(readBatch(m._rm_feed(h, n), state, n), state, dispatch);
     },
     end() {
       dispatchRecords(readBatch(m._rm_end(owner.use())), dispatch);

@@ -74,7 +74,17 @@ export function readBatch(headerPtr, state, n) {
   if (count === 0) return EMPTY;
   const textPtr = m.HEAPU32[h + 2];
   const bytes = m.HEAPU32[h + 3];
-  const words = m.HEAPU32.slice(wordsPtr >>> 2, (wordsPtr >>> 2) + count);
+  const w = wordsPtr >>> 2;
+  let words;
+  if (state && !state.dispatching) {
+    // The owner's reusable copy (no allocation per feed); a feed from inside
+    // one of its own handlers gets a fresh copy instead.
+    if (!state.words || state.words.length < count) state.words = new Uint32Array(Math.max(count, 1024));
+    state.words.set(m.HEAPU32.subarray(w, w + count));
+    words = state.words.subarray(0, count);
+  } else {
+    words = m.HEAPU32.slice(w, w + count);
+  }
   const text = bytes ? decodeText(m, textPtr, bytes) : '';
   const input = m.HEAPU32[h + 5] ? inputDecoder.decode(m.HEAPU8.subarray(state.ptr, state.ptr + n)) : '';
   return { words, text, input };

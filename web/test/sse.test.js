@@ -90,3 +90,21 @@ test('throws after free()', () => {
 test('errors carry a code', () => {
   assert.ok(new RillmarkError('X', 'm') instanceof Error);
 });
+
+test('a handler that feeds the same parser again does not disturb the batch being dispatched', () => {
+  const seen = [];
+  let nested = false;
+  const p = createSseParser({
+    onEvent: (e) => {
+      seen.push(e.data);
+      if (!nested) {
+        nested = true;  // the events of this feed arrive inside this handler
+        p.feed(bytes('data: a much longer inner event\n\ndata: x\n\n'));
+      }
+    },
+  });
+  p.feed(bytes('data: outer1\n\ndata: outer2\n\ndata: outer3\n\n'));
+  p.end();
+  p.free();
+  assert.deepEqual(seen, ['outer1', 'a much longer inner event', 'x', 'outer2', 'outer3']);
+});
