@@ -269,21 +269,11 @@ TEST(MarkdownRenderer, CarriesDefinitionsIntoLaterBlocks) {
   EXPECT_EQ(dom.Html(), "<p>intro</p><p>see <a href=\"https://example.com\">g</a> now</p>");
 }
 
-// Streams `doc` one byte at a time; the DOM after every flush must equal the
-// completed render of the source so far (invariant 1).
+// Streams `doc` one byte at a time through Stream(), which checks invariant 1
+// after every flush and the one-shot render after finish().
 void ExpectInvariantByteByByte(const std::string& doc) {
-  MarkdownRenderer r;
-  DomModel dom;
-  Batch b;
-  for (size_t i = 0; i < doc.size(); ++i) {
-    r.Append(doc.substr(i, 1));
-    r.Flush(&b);
-    ASSERT_GE(dom.Apply(b), 0);
-    ASSERT_EQ(dom.Html(), CompletedHtml(r.source())) << "after " << (i + 1) << " bytes of " << doc;
-  }
-  r.Finish(&b);
-  dom.Apply(b);
-  EXPECT_EQ(dom.Html(), RenderMarkdownHtml(doc));
+  std::mt19937 rng(1);
+  Stream(doc, rng, 1, 1);
 }
 
 TEST(MarkdownRenderer, CarriesMultiLineDefinitionsWithTheirTitles) {

@@ -1,5 +1,7 @@
-// Dispatches the records of an SSE parser / token decoder batch (see batch.h).
+// The records of an SSE parser / token decoder batch (see batch.h): dispatch,
+// and the feed/end methods both of those handles share.
 import { RillmarkError, STATUS_CODES } from './errors.js';
+import { readBatch, writeInput } from './wasm.js';
 
 export const RECORD = { EVENT: 1, RETRY: 2, COMMENT: 3, ERROR: 4, TEXT: 5, DONE: 6, LAST_ID: 7, EVENT_INPUT: 8 };
 
@@ -55,14 +57,31 @@ export function dispatchRecords({ words, text, input }, h) {
 }
 
 /**
- * Dispatches a batch whose words may be the owner's reusable copy (see
- * readBatch): while handlers run, a nested feed of the same owner copies.
+ * feed / end / reset / free of a native stream handle (SSE parser or token
+ * decoder) owned by `owner`, dispatching each batch to `handlers`. The words
+ * of a feed are copied into this handle's reusable buffer (see readBatch),
+ * except while its handlers run: a feed from inside one of them copies.
  */
-export function dispatchOwned(batch, state, h) {
-  state.dispatching = (state.dispatching ?? 0) + 1;
-  try {
-    dispatchRecords(batch, h);
-  } finally {
-    state.dispatching--;
-  }
+export function streamMethods(m, owner, handlers) {
+  const state = { ptr: 0, cap: 0, words: null, dispatching: 0 };
+  return {
+    feed(chunk) {
+      const h = owner.use();
+      const n = writeInput(h, state, chunk);
+      const batch = readBatch(m._rm_feed(h, n), state, n);
+      state.dispatching++;
+      try {
+        dispatchRecords(batch, handlers);
+      } finally {
+        state.dispatching--;
+      }
+    },
+    end() {
+      dispatchRecords(readBatch(m._rm_end(owner.use())), handlers);
+    },
+    reset() {
+      m._rm_reset(owner.use());
+    },
+    free: owner.free,
+  };
 }

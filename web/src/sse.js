@@ -1,6 +1,6 @@
 // createSseParser and SseParserStream over the Wasm SseParser.
-import { dispatchOwned, dispatchRecords } from './records.js';
-import { own, readBatch, wasm, writeInput } from './wasm.js';
+import { streamMethods } from './records.js';
+import { own, wasm } from './wasm.js';
 
 const DEFAULT_MAX_EVENT_BYTES = 1 << 20;
 
@@ -11,21 +11,7 @@ const DEFAULT_MAX_EVENT_BYTES = 1 << 20;
 export function createSseParser(handlers, options = {}) {
   const m = wasm();
   const owner = own(m._rm_sse_new(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES), 'SseParser');
-  const state = { ptr: 0, cap: 0 };
-  return {
-    feed(chunk) {
-      const h = owner.use();
-      const n = writeInput(h, state, chunk);
-      dispatchOwned(readBatch(m._rm_feed(h, n), state, n), state, handlers);
-    },
-    end() {
-      dispatchRecords(readBatch(m._rm_end(owner.use())), handlers);
-    },
-    reset() {
-      m._rm_reset(owner.use());
-    },
-    free: owner.free,
-  };
+  return streamMethods(m, owner, handlers);
 }
 
 /** A TransformStream from body bytes to SseEvent objects. */

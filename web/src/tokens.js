@@ -1,7 +1,7 @@
 // createTokenDecoder over the Wasm TokenDecoder.
 import { RillmarkError } from './errors.js';
-import { dispatchOwned, dispatchRecords } from './records.js';
-import { own, readBatch, wasm, writeInput } from './wasm.js';
+import { streamMethods } from './records.js';
+import { own, wasm } from './wasm.js';
 
 const PRESETS = new Set(['text', 'openai-chat', 'openai-responses', 'anthropic', 'adk']);
 
@@ -25,22 +25,10 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
     throw new RillmarkError('BAD_ARGUMENT', `rillmark: invalid JSON Pointer '${format.path}'`);
   }
   const owner = own(handle, 'TokenDecoder');
-  const state = { ptr: 0, cap: 0 };
   let lastEventId = '';
-  const dispatch = { ...handlers, onLastId: (id) => (lastEventId = id) };
   return {
-    feed(chunk) {
-      const h = owner.use();
-      const n = writeInput(h, state, chunk);
-      dispatchOwned(readBatch(m._rm_feed(h, n), state, n), state, dispatch);
-    },
-    end() {
-      dispatchRecords(readBatch(m._rm_end(owner.use())), dispatch);
-    },
-    /** A new connection of the same stream: parser state cleared, replay memory kept. */
-    reset() {
-      m._rm_reset(owner.use());
-    },
+    // reset(): a new connection of the same stream: parser state cleared, replay memory kept.
+    ...streamMethods(m, owner, { ...handlers, onLastId: (id) => (lastEventId = id) }),
     /** The last event ID of the stream (what a reconnect sends as Last-Event-ID). */
     get lastEventId() {
       return lastEventId;
@@ -49,6 +37,5 @@ export function createTokenDecoder(format = 'text', handlers, options = {}) {
     get textEvents() {
       return owner.freed ? 0 : m._rm_tokens_text_events(handle);
     },
-    free: owner.free,
   };
 }

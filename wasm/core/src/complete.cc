@@ -59,27 +59,6 @@ bool IsPendingMarkerLine(std::string_view line) {
   return OnlyChars(s.substr(i), "[ xX]") && s.size() - i <= 3;
 }
 
-bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }
-
-bool IsAtxHeading(std::string_view line) {
-  std::string_view s = line.substr(SkipIndent(line));
-  size_t n = 0;
-  while (n < s.size() && s[n] == '#') ++n;
-  return n >= 1 && n <= 6 && (n == s.size() || s[n] == ' ' || s[n] == '\t');
-}
-
-// True when the line starting at `begin` starts a new block: it is the first
-// line, or follows a blank line or an ATX heading. (The tail the renderer
-// completes always starts at such a line, so the tail and the whole source
-// agree on this.)
-bool StartsBlock(std::string_view t, size_t begin) {
-  if (begin == 0) return true;
-  size_t prev = begin >= 2 ? t.rfind('\n', begin - 2) : std::string_view::npos;
-  prev = prev == std::string_view::npos ? 0 : prev + 1;
-  std::string_view line = t.substr(prev, begin - 1 - prev);
-  return IsBlankLine(line) || IsAtxHeading(line);
-}
-
 // A line that starts a new block inside a paragraph region: a list item, a
 // quote, a heading, a table row, a fence, or a blank line.
 bool LineStartsBlock(std::string_view t, size_t pos, size_t end) {
@@ -125,6 +104,27 @@ struct Delim {
 };
 
 }  // namespace
+
+bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }
+
+bool IsAtxHeading(std::string_view line) {
+  std::string_view s = line.substr(SkipIndent(line));
+  size_t n = 0;
+  while (n < s.size() && s[n] == '#') ++n;
+  return n >= 1 && n <= 6 && (n == s.size() || s[n] == ' ' || s[n] == '\t');
+}
+
+// True when the line starting at `begin` starts a new block: it is the first
+// line, or follows a blank line or an ATX heading. (The tail the renderer
+// completes always starts at such a line, so the tail and the whole source
+// agree on this.)
+bool StartsBlock(std::string_view t, size_t begin) {
+  if (begin == 0) return true;
+  size_t prev = begin >= 2 ? t.rfind('\n', begin - 2) : std::string_view::npos;
+  prev = prev == std::string_view::npos ? 0 : prev + 1;
+  std::string_view line = t.substr(prev, begin - 1 - prev);
+  return IsBlankLine(line) || IsAtxHeading(line);
+}
 
 bool OpensFence(std::string_view line, char* ch, size_t* len, size_t* indent) {
   std::string_view rest;

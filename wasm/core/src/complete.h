@@ -27,6 +27,16 @@ bool ClosesFence(std::string_view line, char ch, size_t len);
 /// (e.g. "```") when the last fence opened is still open.
 bool InOpenFence(std::string_view t, std::string* fence);
 
+/// A line of only spaces, tabs (and CR).
+bool IsBlankLine(std::string_view line);
+
+/// An ATX heading line: up to 3 spaces, 1–6 '#', then a space, tab or the end.
+bool IsAtxHeading(std::string_view line);
+
+/// True when the line of `t` starting at `begin` starts a new block: it is the
+/// first line, or follows a blank line or an ATX heading.
+bool StartsBlock(std::string_view t, size_t begin);
+
 struct Tokens;
 
 /// Renders `defs` (link definitions, may be empty) followed by the completed

@@ -342,16 +342,11 @@ class MarkdownRenderer::Impl {
     frozen_end_ = at;
   }
 
-  static bool IsAtxHeading(std::string_view line) {
-    size_t s = line.find_first_not_of(' ');
-    return s < 4 && line[s] == '#';
-  }
-
   // Link reference definitions of a frozen range are carried into later
   // renders, so a use in the tail still resolves. A definition starts a block
-  // (first line of the range, after a blank line or an ATX heading) with "["
-  // and may go on over the following lines (destination, title); the longest
-  // run of lines from there that renders nothing is definitions only.
+  // (detail::StartsBlock) with "[" and may go on over the following lines
+  // (destination, title); the longest run of lines from there that renders
+  // nothing is definitions only.
   void CollectDefinitions(size_t from, size_t to, std::string* into) {
     std::string_view text = std::string_view(source_).substr(from, to - from);
     std::vector<std::string_view> lines;
@@ -360,15 +355,15 @@ class MarkdownRenderer::Impl {
       lines.push_back(text.substr(pos, nl - pos));
       pos = nl + 1;
     }
-    auto blank = [](std::string_view l) { return l.find_first_not_of(" \t") == std::string_view::npos; };
     Tokens probe;
     for (size_t i = 0; i < lines.size(); ++i) {
       std::string_view line = lines[i];
       size_t s = line.find_first_not_of(' ');
-      bool starts_block = i == 0 || blank(lines[i - 1]) || IsAtxHeading(lines[i - 1]);
-      if (s == std::string_view::npos || s >= 4 || line[s] != '[' || !starts_block) continue;
+      if (s == std::string_view::npos || s >= 4 || line[s] != '[' ||
+          !detail::StartsBlock(text, static_cast<size_t>(line.data() - text.data())))
+        continue;
       size_t run = i;  // last non-blank line of the run, at most 32 lines on
-      while (run + 1 < lines.size() && run - i < 32 && !blank(lines[run + 1])) ++run;
+      while (run + 1 < lines.size() && run - i < 32 && !detail::IsBlankLine(lines[run + 1])) ++run;
       for (size_t k = run + 1; k-- > i;) {
         std::string_view defs(line.data(), static_cast<size_t>(lines[k].data() + lines[k].size() - line.data()));
         if (defs.find("]:") == std::string_view::npos || into->size() + defs.size() >= kMaxDefsBytes) continue;
