@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace rillmark {
@@ -242,6 +243,92 @@ TEST(TokenDecoder, OversizedEventIsReportedAndSkipped) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0], Status::kEventTooLarge);
   EXPECT_EQ(r.text, "ok");
+}
+
+// ---- Same-shape events: only the text string differs from the last parsed event.
+
+TEST(TokenDecoder, SameShapeEventsWithEscapesAndUnicode) {
+  const char* input =
+      "data: {\"choices\":[{\"delta\":{\"content\":\"a\\\"b\"}}]}\n\n"
+      "data: {\"choices\":[{\"delta\":{\"content\":\"\\\\c\\u00e9\"}}]}\n\n"
+      "data: {\"choices\":[{\"delta\":{\"content\":\"\xF0\x9F\x98\x80\\n\"}}]}\n\n"
+      "data: [DONE]\n\n";
+  Recorder r = Decode(Preset("openai-chat"), input);
+  EXPECT_EQ(r.text, "a\"b\\c\xC3\xA9\xF0\x9F\x98\x80\n");
+  EXPECT_EQ(r.done, 1);
+}
+
+TEST(TokenDecoder, AMiddleThatIsNotOneStringIsParsedInFull) {
+  const std::string head = "data: {\"choices\":[{\"delta\":{\"content\":";
+  const std::string tail = "}}]}\n\n";
+  std::string input = head + "\"x\"" + tail +              // remembered shape
+                      head + "\"\"" + tail +               // empty: no text, passed on
+                      head + "\"\\q\"" + tail +            // invalid escape
+                      head + "\"a\",\"k\":\"b\"" + tail +  // two strings: content is "a"
+                      head + "\"c\"" + tail;
+  Recorder r = Decode(Preset("openai-chat"), input);
+  EXPECT_EQ(r.text, "xac");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0], Status::kBadPayload);
+  EXPECT_EQ(Shape(r.log), "TEXT");
+}
+
+TEST(TokenDecoder, SameShapeNeedsTheSameEventType) {
+  const std::string data = "data: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":";
+  std::string input = "event: content_block_delta\n" + data + "\"a\"}}\n\n" +  // remembered
+                      "event: error\n" + data + "\"b\"}}\n\n";                  // same bytes, other type
+  Recorder r = Decode(Preset("anthropic"), input);
+  EXPECT_EQ(r.text, "a");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0], Status::kStreamErrorEvent);
+}
+
+TEST(TokenDecoder, CustomDoneDataWinsOverASameShapeEvent) {
+  TokenFormat f;
+  f.kind = TokenFormat::Kind::kCustom;
+  f.path = "/t";
+  f.done_data = "{\"t\":\"END\"}";
+  Recorder r = Decode(f, "data: {\"t\":\"a\"}\n\ndata: {\"t\":\"END\"}\n\ndata: {\"t\":\"b\"}\n\n");
+  EXPECT_EQ(r.text, "ab");
+  EXPECT_EQ(Shape(r.log), "TDT");
+}
+
+// Property: one decoder over a stream of near-identical events (random text,
+// escapes, broken JSON) behaves exactly like a fresh decoder per event, which
+// can only ever parse in full.
+TEST(TokenDecoder, SameShapeShortcutAgreesWithFullParsesOnRandomEvents) {
+  std::mt19937 rng(7);
+  const char* pieces[] = {"a", "Z", " ", "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "\xC3\xA9", "\\q",
+                          "\"", "\",\"x\":\"", "\\", "\t", "}", "\x01"};
+  const char* heads[] = {"{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":",
+                         "{\"id\":\"c2\",\"choices\":[{\"index\":0,\"delta\":{\"content\":"};
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::string> events;
+    for (int i = 0; i < 30; ++i) {
+      std::string text;
+      int n = static_cast<int>(rng() % 4);
+      for (int k = 0; k < n; ++k) text += pieces[rng() % std::size(pieces)];
+      std::string data = heads[rng() % 8 == 0 ? 1 : 0];
+      data += rng() % 16 == 0 ? text : "\"" + text + "\"";
+      data += rng() % 16 == 0 ? "}]}" : "}}]}";
+      events.push_back("data: " + data + "\n\n");
+    }
+    Recorder together = Decode(Preset("openai-chat"), [&] {
+      std::string all;
+      for (const auto& e : events) all += e;
+      return all;
+    }());
+    Recorder apart;
+    for (const auto& e : events) {
+      Recorder one = Decode(Preset("openai-chat"), e);
+      apart.text += one.text;
+      apart.log += one.log;
+      apart.messages.insert(apart.messages.end(), one.messages.begin(), one.messages.end());
+    }
+    ASSERT_EQ(together.text, apart.text) << "round " << round;
+    ASSERT_EQ(Shape(together.log), Shape(apart.log)) << "round " << round;
+    ASSERT_EQ(together.messages, apart.messages) << "round " << round;
+  }
 }
 
 }  // namespace

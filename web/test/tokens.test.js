@@ -71,3 +71,14 @@ test('rejects unknown formats and malformed pointers with BAD_ARGUMENT', () => {
   assert.throws(() => createTokenDecoder('gpt', { onText() {} }), (e) => e.code === 'BAD_ARGUMENT');
   assert.throws(() => createTokenDecoder({ path: 'x' }, { onText() {} }), (e) => e.code === 'BAD_ARGUMENT');
 });
+
+test('same-shape OpenAI chunks: escapes, non-ASCII and a broken one among them', () => {
+  const chunk = (content) => `data: {"id":"c1","choices":[{"index":0,"delta":{"content":${content}}}]}\n\n`;
+  const stream = [chunk('"Hi"'), chunk('" \\"there\\""'), chunk('"\\u00e9\\ud83d\\ude00"'), chunk('"a" "b"'),
+    chunk('"é!"'), 'data: [DONE]\n\n'].join('');
+  const bytes = new TextEncoder().encode(stream);
+  const out = decode('openai-chat', [bytes]);
+  assert.equal(out.text, 'Hi "there"é😀é!');
+  assert.deepEqual(out.log.map(([k, code]) => code ?? k), ['BAD_PAYLOAD', 'done']);
+  assert.equal(decode('openai-chat', [...bytes].map((b) => new Uint8Array([b]))).text, out.text);
+});

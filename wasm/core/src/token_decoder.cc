@@ -89,6 +89,7 @@ class TokenDecoder::Impl final : public SseHandler {
   }
   void Reset() {
     parser_.Reset();
+    shape_ = Shape{};
     have_prev_id_ = false;
     pending_.clear();
     adk_partial_seen_ = false;
@@ -135,6 +136,59 @@ class TokenDecoder::Impl final : public SseHandler {
     have_max_id_ = true;
     max_id_ = v;
     return false;
+  }
+
+  // ---- Same-shape events -----------------------------------------------------
+  // Providers send thousands of deltas that are byte for byte the same JSON
+  // except for the text string: {"choices":[{"index":0,"delta":{"content":"…"}}]}.
+  // After an event whose whole JSON RapidJSON parsed and whose only effect was
+  // one text value, its bytes before and after that string token are kept.
+  // An event with the same SSE type, the same bytes before and the same bytes
+  // after is the same document with another string in that place: RapidJSON
+  // parses just that middle part, and it must be exactly one JSON string (a
+  // valid document on its own). Replacing one string token by another keeps
+  // a JSON text valid and every other value where it was, so the decision is
+  // the remembered one with the new text. Anything else is parsed in full.
+  struct Shape {
+    bool valid = false;
+    std::string type, prefix, suffix;
+  };
+  static constexpr size_t kMaxShapeBytes = 1024;
+
+  // Remembers the shape of e around the string value `v` of doc_ (parsed in
+  // situ from json_, so v's characters start right after its opening quote).
+  void RememberShape(const SseEvent& e, const JsonValue& v) {
+    shape_.valid = false;
+    size_t open = static_cast<size_t>(v.GetString() - json_.data()) - 1;
+    if (open >= e.data.size() || e.data[open] != '"') return;
+    size_t close = open + 1;  // the document is valid: the first unescaped quote closes it
+    while (close < e.data.size() && e.data[close] != '"') close += e.data[close] == '\\' ? 2 : 1;
+    if (close >= e.data.size() || open + (e.data.size() - close) > kMaxShapeBytes) return;
+    shape_.type.assign(e.type);
+    shape_.prefix.assign(e.data.substr(0, open));
+    shape_.suffix.assign(e.data.substr(close + 1));
+    shape_.valid = true;
+  }
+
+  // True when e had the remembered shape and its text was added.
+  bool SameShape(const SseEvent& e) {
+    const std::string_view d = e.data;
+    const Shape& s = shape_;
+    if (!s.valid || e.type != s.type || d.size() < s.prefix.size() + s.suffix.size() + 2 ||
+        d.compare(0, s.prefix.size(), s.prefix) != 0 ||
+        d.compare(d.size() - s.suffix.size(), s.suffix.size(), s.suffix) != 0)
+      return false;
+    std::string_view middle = d.substr(s.prefix.size(), d.size() - s.prefix.size() - s.suffix.size());
+    if (middle.front() != '"' || middle.back() != '"') return false;
+    doc_.SetNull();
+    pool_.Clear();
+    json_.assign(middle);
+    if (json_.find('\0') != std::string::npos) return false;
+    if (detail::ParseJsonInsitu(doc_, reader_, json_.data()).IsError() || !doc_.IsString() ||
+        doc_.GetStringLength() == 0)
+      return false;  // not one non-empty string: the full parse decides (and reports)
+    AddText(StringOf(&doc_));
+    return true;
   }
 
   void AddText(std::string_view text) {
@@ -209,25 +263,29 @@ class TokenDecoder::Impl final : public SseHandler {
 
   void DecodeOpenAiChat(const SseEvent& e) {
     if (e.data == "[DONE]") return Done();
-    if (!ParseJson(e)) return;
+    if (SameShape(e) || !ParseJson(e)) return;
     if (e.type == "error" || Member(doc_, "error"))
       return Fail(Status::kStreamErrorEvent, e, "error event", ErrorMessage(Member(doc_, "error")));
     const JsonValue* choices = Member(doc_, "choices");
     const JsonValue* content = nullptr;
     if (choices && choices->IsArray() && !choices->Empty())
       if (const JsonValue* delta = Member((*choices)[0], "delta")) content = Member(*delta, "content");
-    if (content && content->IsString() && content->GetStringLength()) return AddText(StringOf(content));
+    if (content && content->IsString() && content->GetStringLength()) {
+      RememberShape(e, *content);
+      return AddText(StringOf(content));
+    }
     if (content && !content->IsNull() && !content->IsString())
       return Fail(Status::kBadPayload, e, "choices[0].delta.content is not a string", e.data);
     Pass(e);  // role-only, tool calls, usage…
   }
 
   void DecodeOpenAiResponses(const SseEvent& e) {
-    if (!ParseJson(e)) return;
+    if (SameShape(e) || !ParseJson(e)) return;
     std::string_view type = TypeOf(e);
     if (type == "response.output_text.delta") {
       const JsonValue* delta = Member(doc_, "delta");
       if (!delta || !delta->IsString()) return Fail(Status::kBadPayload, e, "delta is not a string", e.data);
+      if (delta->GetStringLength()) RememberShape(e, *delta);
       return AddText(StringOf(delta));
     }
     if (type == "response.completed" || type == "response.incomplete") return Done();
@@ -241,13 +299,14 @@ class TokenDecoder::Impl final : public SseHandler {
   }
 
   void DecodeAnthropic(const SseEvent& e) {
-    if (!ParseJson(e)) return;
+    if (SameShape(e) || !ParseJson(e)) return;
     std::string_view type = TypeOf(e);
     if (type == "content_block_delta") {
       const JsonValue* delta = Member(doc_, "delta");
       if (delta && StringOf(Member(*delta, "type")) == "text_delta") {
         const JsonValue* text = Member(*delta, "text");
         if (!text || !text->IsString()) return Fail(Status::kBadPayload, e, "delta.text is not a string", e.data);
+        if (text->GetStringLength()) RememberShape(e, *text);
         return AddText(StringOf(text));
       }
       return Pass(e);  // input_json_delta, thinking_delta…
@@ -303,10 +362,11 @@ class TokenDecoder::Impl final : public SseHandler {
   void DecodeCustom(const SseEvent& e) {
     if (!format_.done_event.empty() && e.type == format_.done_event) return Done();
     if (!format_.done_data.empty() && e.data == format_.done_data) return Done();
-    if (!ParseJson(e)) return;
+    if (SameShape(e) || !ParseJson(e)) return;
     const JsonValue* v = pointer_->Get(doc_);
     if (!v) return Fail(Status::kBadPayload, e, "no value at " + format_.path, e.data);
     if (!v->IsString()) return Fail(Status::kBadPayload, e, "value at " + format_.path + " is not a string", e.data);
+    if (v->GetStringLength()) RememberShape(e, *v);
     AddText(StringOf(v));
   }
 
@@ -321,6 +381,7 @@ class TokenDecoder::Impl final : public SseHandler {
   std::string text_;
   std::string json_;  // the in-situ copy of the event being decoded
   std::unique_ptr<rapidjson::Pointer> pointer_;
+  Shape shape_;
   std::string pending_;
   bool adk_partial_seen_ = false;
   Status status_ = Status::kOk;
