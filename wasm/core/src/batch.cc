@@ -55,7 +55,7 @@ void Batch::PushString(std::string_view s) {
 
 void Batch::PushMemoString(int slot, std::string_view s) {
   Memo& m = memo_[slot];
-  if (m.valid && m.value == s) {
+  if (m.valid && detail::SameBytes(m.value, s)) {
     words_.push_back(m.begin);
     words_.push_back(m.end);
     return;

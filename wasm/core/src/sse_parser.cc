@@ -83,7 +83,10 @@ void SseParser::Feed(std::string_view bytes) {
       }
     }
   }
+  feed_ = std::string_view(p, static_cast<size_t>(end - p));
+  feed_check_ = FeedCheck::kUnchecked;
   Process(p, end);
+  feed_ = {};
   KeepData();  // the caller's bytes are gone after Feed returns
 }
 
@@ -180,13 +183,18 @@ void SseParser::ConsumeLine(std::string_view line, bool in_feed) {
     return;
   }
   std::string_view field = line, value;
-  if (const void* colon = std::memchr(line.data(), ':', line.size())) {
+  if (line.size() >= 5 && line[4] == ':' && detail::SameBytes(line.substr(0, 4), "data")) {
+    // The line almost every event has: no search for the colon.
+    field = line.substr(0, 4);
+    value = line.substr(5);
+    if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
+  } else if (const void* colon = std::memchr(line.data(), ':', line.size())) {
     size_t at = static_cast<const char*>(colon) - line.data();
     field = line.substr(0, at);
     value = line.substr(at + 1);
     if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
   }
-  if (field == "data") {
+  if (detail::SameBytes(field, "data")) {
     if (discard_event_) return;
     size_t held = has_line_data_ ? line_data_.size() + 1 : data_.size();
     if (held + value.size() + 1 > max_event_bytes_) {
@@ -218,7 +226,7 @@ void SseParser::ConsumeLine(std::string_view line, bool in_feed) {
 }
 
 void SseParser::Dispatch() {
-  if (last_id_ != id_buffer_) last_id_ = id_buffer_;
+  if (!detail::SameBytes(last_id_, id_buffer_)) last_id_ = id_buffer_;
   if (discard_event_ || (data_.empty() && !has_line_data_)) {
     discard_event_ = false;
     data_.clear();
@@ -226,6 +234,11 @@ void SseParser::Dispatch() {
     return;
   }
   std::string_view data = line_data_;
+  // One check of the whole feed instead of one per event: a data line still
+  // in the feed's bytes needs none of its own when they are all well-formed.
+  if (has_line_data_ && feed_check_ == FeedCheck::kUnchecked)
+    feed_check_ = detail::IsValidUtf8(feed_) ? FeedCheck::kValid : FeedCheck::kInvalid;
+  bool checked = has_line_data_ && feed_check_ == FeedCheck::kValid;
   if (!has_line_data_) {
     data_.pop_back();  // the final LF
     data = data_;
@@ -233,7 +246,7 @@ void SseParser::Dispatch() {
   has_line_data_ = false;
   SseEvent event;
   event.type = type_.empty() ? std::string_view("message") : Clean(type_, scratch_[0]);
-  event.data = Clean(data, scratch_[1]);
+  event.data = checked ? data : Clean(data, scratch_[1]);
   event.id = Clean(last_id_, scratch_[2]);
   handler_->OnEvent(event);
   data_.clear();

@@ -84,6 +84,8 @@ class SseParser {
   std::string id_buffer_;  // last event ID buffer
   std::string last_id_;    // last event ID string (set at dispatch)
   std::string scratch_[3];
+  std::string_view feed_;  // the bytes of the current Feed
+  enum class FeedCheck : uint8_t { kUnchecked, kValid, kInvalid } feed_check_ = FeedCheck::kUnchecked;
   uint8_t bom_matched_ = 0;
   bool bom_done_ = false;
   bool skip_lf_ = false;        // the previous feed ended with CR
