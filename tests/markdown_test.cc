@@ -283,9 +283,49 @@ TEST(MarkdownRenderer, CarriesMultiLineDefinitionsWithTheirTitles) {
   ExpectInvariantByteByByte("[bar]: /bar-url\n  \"bar\"\n[baz]: /baz-url\n\n[bar],\n[baz]\n");
 }
 
+TEST(MarkdownRenderer, BlankLinesKeepTheInvariantAfterEveryKindOfBlock) {
+  const char* blocks[] = {"para *em* text\n",  "- a\n",           "- a\n  - b\n",       "> quote\n",
+                          "| a |\n|---|\n| b |\n", "# h\n",       "```\ncode\n```\n",   "```\nopen fence\n",
+                          "    indented\n",     "*half\n",         "`half\n",            "[a]: /u\n",
+                          "foo  \n",            "foo\\\n",         "1. a\n",             "text\n    more\n",
+                          "- ```\n  code\n",  "> ```\n> code\n",  "1. x\n\n       code\n"};
+  const char* floods[] = {"\n\n\n", " \n\t\n  \n"};
+  const char* after[] = {"", "- b\n", "===\n", "   c\n", "[a]\n", "    x\n", "```\n"};
+  for (const char* b : blocks)
+    for (const char* f : floods)
+      for (const char* a : after) {
+        ExpectInvariantByteByByte(std::string(b) + f + a);
+        if (::testing::Test::HasFailure()) FAIL() << "block " << b << " flood " << f << " after " << a;
+      }
+}
+
+TEST(MarkdownRenderer, AFloodOfBlankLinesCostsNoRenders) {
+  for (const char* head : {"Some text\n", "- item\n", "> quote\n", "| a |\n|---|\n| b |\n"}) {
+    MarkdownRenderer r;
+    Batch batch;
+    r.Append(head);
+    r.Flush(&batch);
+    r.Append("\n");
+    r.Flush(&batch);
+    size_t before = r.slow_renders();
+    for (int i = 0; i < 10000; ++i) {
+      r.Append(i % 3 ? "\n" : "  \n");
+      r.Flush(&batch);
+      EXPECT_TRUE(batch.words().empty());
+    }
+    EXPECT_EQ(r.slow_renders(), before) << head;
+  }
+}
+
 TEST(MarkdownRenderer, ReindentsTabsInFencedCodeLikeMd4c) {
   // md4c shows a tab in a code line's indentation as spaces (found by the fuzzer).
   ExpectInvariantByteByByte("~~~\n\tint x;\n  \ty\n~~~\n");
+}
+
+TEST(MarkdownRenderer, FenceLanguageEndsAtAFormFeedLikeMd4c) {
+  ExpectInvariantByteByByte("```py\fx y\n2a\n");  // found by the fuzzer
+  ExpectInvariantByteByByte("~~~\vjs\vz\ncode\n~~~\n");
+  ExpectInvariantByteByByte("```\tpy\ncode\n");  // a leading tab: no language
 }
 
 TEST(RenderMarkdown, DropsACloseTagMd4cLeavesWithoutItsOpen) {

@@ -487,10 +487,13 @@ bool CompleteTail(std::string_view t, std::string* out) {
   return suffix_only;
 }
 
-bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out) {
+bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
+                     bool* unchanged) {
   std::string text(defs);
   if (!defs.empty()) text += '\n';
+  size_t start = text.size();
   bool suffix_only = CompleteTail(part, &text);
+  if (unchanged) *unchanged = std::string_view(text).substr(start) == part;
   RenderTokens(text, md_flags, out);
   if (text.empty() || text.back() == '\n') return suffix_only;
   // The last line is partial. If it is a code line (text directly inside

@@ -42,8 +42,10 @@ struct Tokens;
 /// Renders `defs` (link definitions, may be empty) followed by the completed
 /// form of `part` into `out`. A code line still arriving shows without the
 /// line end md4c gives every code line, so typing into it is a pure append.
-/// Returns CompleteTail's result.
-bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out);
+/// Returns CompleteTail's result; `*unchanged` (when given) says whether the
+/// rendered text was `part` itself (nothing appended, nothing held back).
+bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
+                     bool* unchanged = nullptr);
 
 }  // namespace rillmark::detail
 

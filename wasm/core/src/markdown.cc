@@ -164,6 +164,8 @@ class MarkdownRenderer::Impl {
     flushed_ = source_.size();
     if (container_ != Container::kNone && ContainerFlush(out)) return;
     if (fence_active_ && FenceAppend(out)) return;
+    if (BlankLinesOnly(added)) return;
+    blank_ok_ = false;
     if (TryPlainAppend(added, out)) return;
     SlowFlush(out, /*finishing=*/false);
   }
@@ -260,8 +262,9 @@ class MarkdownRenderer::Impl {
   void RenderRange(size_t from, size_t to, bool complete, Tokens* out) {
     std::string_view part = std::string_view(source_).substr(from, to - from);
     last_suffix_only_ = true;
+    last_unchanged_ = true;
     if (complete) {
-      last_suffix_only_ = detail::RenderCompleted(defs_, part, opt_.md_flags, out);
+      last_suffix_only_ = detail::RenderCompleted(defs_, part, opt_.md_flags, out, &last_unchanged_);
     } else {
       work_.clear();
       if (!defs_.empty()) {
@@ -401,6 +404,28 @@ class MarkdownRenderer::Impl {
     shown_ = std::move(next);
     UpdatePlainState();
     if (!finishing && !fence_active_) TryEnterContainer();
+    UpdateBlankState();
+  }
+
+  // ---- fast path 0: blank lines ------------------------------------------------
+  // Whitespace that starts at a line start and holds no other character does
+  // not change the render of a tail that shows no code block and rendered as
+  // itself (nothing completed, nothing held back): blank lines end paragraphs,
+  // headings, tables and quotes, and between list items they matter only once
+  // the next item comes, which is a flush of its own. Such a flush changes
+  // nothing and costs nothing, so a model that emits thousands of blank lines
+  // does not re-render the tail for each of them.
+  void UpdateBlankState() {
+    blank_ok_ = last_unchanged_ && !fence_active_ && container_ == Container::kNone;
+    for (size_t i = 0; blank_ok_ && i < shown_.list.size(); ++i)
+      if (shown_.list[i].tag == Tag::kPre) blank_ok_ = false;
+  }
+
+  bool BlankLinesOnly(std::string_view added) const {
+    if (!blank_ok_) return false;
+    size_t before = source_.size() - added.size();
+    if (before > frozen_end_ && source_[before - 1] != '\n') return false;
+    return added.find_first_not_of(" \t\n") == std::string_view::npos;
   }
 
   // ---- fast path 3: a long tight list or a table as the tail ------------------
@@ -689,10 +714,12 @@ class MarkdownRenderer::Impl {
     fence_len_ = run;
     fence_line_ = frozen_end_ + nl + 1;
     if (FindFenceClose()) return false;
-    size_t b = info.find_first_not_of(" \t");
+    // The language as md4c takes it: after leading spaces (only spaces), up
+    // to the first space, tab, VT or FF (found by the fuzzer).
+    size_t b = info.find_first_not_of(' ');
     std::string lang;
     if (b != std::string_view::npos) {
-      size_t e = info.find_first_of(" \t", b);
+      size_t e = info.find_first_of(" \t\v\f", b);
       lang = std::string(info.substr(b, e == std::string_view::npos ? e : e - b));
     }
     // Build the tokens md4c would give: pre > code[class] > text.
@@ -825,6 +852,8 @@ class MarkdownRenderer::Impl {
   size_t partial_checked_ = std::string::npos;  // partial line already checked as a cut
   std::string pending_defs_;  // definitions of the part before a candidate cut
   bool last_suffix_only_ = true;
+  bool last_unchanged_ = true;  // the last tail render was of the tail itself
+  bool blank_ok_ = false;       // see UpdateBlankState
   bool plain_ok_ = false;
   bool plain_in_code_ = false;  // the last text node is inside a code span
   size_t plain_index_ = 0;
