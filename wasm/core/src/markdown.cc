@@ -446,9 +446,13 @@ class MarkdownRenderer::Impl {
       bool ordered = false;
       char marker = ListMarker(tail, &ordered);
       if (!marker || ordered != (top == Tag::kOl)) return;
-      for (auto [b, e] : ChildRanges(shown_, 0)) {  // loose lists wrap items in <p>
+      // A list is loose (items wrap their text in <p>) or tight as a whole;
+      // once loose it stays loose, whatever comes.
+      auto items = ChildRanges(shown_, 0);
+      list_loose_ = !items.empty() && IsLooseItem(shown_, items.back().first);
+      for (auto [b, e] : items) {
         (void)e;
-        if (IsLooseItem(shown_, b)) return;
+        if (IsLooseItem(shown_, b) != list_loose_) return;
       }
       size_t pos = 0;
       while (pos < tail.size()) {
@@ -463,8 +467,9 @@ class MarkdownRenderer::Impl {
       container_path_ = {0};
       // The live item is rendered after a dummy item of the same list, so it
       // is completed in the same context as in the whole tail (its line does
-      // not start a block) and md4c sees the same list kind.
+      // not start a block) and md4c sees the same list kind and looseness.
       table_head_ = ordered ? std::string("1") + marker + " x\n" : std::string(1, marker) + " x\n";
+      if (list_loose_) table_head_ += '\n';
     } else if (top == Tag::kTable) {
       size_t l1 = tail.find('\n');
       size_t l2 = l1 == std::string_view::npos ? l1 : tail.find('\n', l1 + 1);
@@ -519,7 +524,10 @@ class MarkdownRenderer::Impl {
       bool complete = e != std::string::npos;
       bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
       if (blank) {
-        if (complete || !line.empty()) return LeaveContainer();
+        // A blank line ends a table and makes a tight list loose (every item
+        // changes): leave. A loose list stays as it is. Indentation still
+        // arriving is not a blank line yet.
+        if (complete && (container_ == Container::kTable || !list_loose_)) return LeaveContainer();
       } else if (container_ == Container::kTable) {
         if (line.find('|') == std::string_view::npos) {
           if (complete) return LeaveContainer();
@@ -542,6 +550,7 @@ class MarkdownRenderer::Impl {
         } else if (marker || !(std::isalpha(static_cast<unsigned char>(line[0])) ||
                                static_cast<unsigned char>(line[0]) >= 0x80)) {
           // Another kind of block (or one in the making) may end the list.
+          // (Text after a blank line ends it too: the render below shows it.)
           return LeaveContainer();
         }
       }
@@ -570,7 +579,7 @@ class MarkdownRenderer::Impl {
     if (container_ == Container::kList) {
       for (auto [b, e] : children) {
         (void)e;
-        if (IsLooseItem(render, b)) return LeaveContainer();  // the list turned loose
+        if (IsLooseItem(render, b) != list_loose_) return LeaveContainer();  // a tight list turned loose
       }
     }
     // Completion may hold back a child still being typed (a bare marker).
@@ -866,6 +875,7 @@ class MarkdownRenderer::Impl {
   Container container_ = Container::kNone;
   char list_marker_ = 0;
   bool list_ordered_ = false;
+  bool list_loose_ = false;
   std::string table_head_;                 // header + delimiter lines, or a dummy list item
   std::vector<uint32_t> container_path_;   // the <ul>/<ol> or <tbody> in the tail
   Tokens container_prefix_, container_frozen_, container_live_, container_suffix_;

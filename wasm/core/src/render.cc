@@ -2,6 +2,7 @@
 
 #include <md4c.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "entities.h"
@@ -104,10 +105,18 @@ struct Builder {
     open.push_back(tag);
   }
   // md4c 0.4.8 can leave a span it never entered ("[a](x~~y) and b~~" leaves
-  // a <del> whose opener sat in the link destination): such a close is
-  // dropped, so tokens always nest (a browser drops the stray end tag too).
+  // a <del> whose opener sat in the link destination), or leave spans out of
+  // order around a permissive autolink (found by the fuzzer): a span close
+  // that is not the innermost open element is dropped, and a block close
+  // closes what is still open inside it, so tokens always nest.
   void Close(Tag tag) {
-    if (open.empty() || open.back() != tag) return;
+    if (open.empty()) return;
+    bool span = tag == Tag::kEm || tag == Tag::kStrong || tag == Tag::kDel || tag == Tag::kA || tag == Tag::kCode;
+    if (open.back() != tag && (span || std::find(open.begin(), open.end(), tag) == open.end())) return;
+    while (open.back() != tag) {
+      out->list.push_back({Token::kClose, open.back(), 0, 0});
+      open.pop_back();
+    }
     open.pop_back();
     out->list.push_back({Token::kClose, tag, 0, 0});
   }
