@@ -287,15 +287,13 @@ class MarkdownRenderer::Impl {
     while (true) {
       size_t nl = source_.find('\n', scan_pos_);
       if (nl == std::string::npos) {
-        // A partial line that starts with a letter at column 0 after a blank
-        // line cannot join the block before it (no lazy continuation across a
-        // blank line, no marker): check it once, without waiting for its end.
+        // A partial line whose first character already makes it a certain
+        // cut (see CertainCut) is frozen at once, without waiting for its end.
         unsigned char c = scan_pos_ < source_.size() ? static_cast<unsigned char>(source_[scan_pos_]) : 0;
-        bool letter = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
-        if (letter && scan_fence_len_ == 0 && scan_pos_ > frozen_end_ && scan_prev_blank_ &&
-            partial_checked_ != scan_pos_) {
+        if (CertainCut(c) && scan_fence_len_ == 0 && scan_pos_ > frozen_end_ &&
+            (scan_prev_blank_ || scan_prev_heading_) && partial_checked_ != scan_pos_) {
           partial_checked_ = scan_pos_;
-          if (ConfirmCut(scan_pos_)) Freeze(scan_pos_, newly_frozen);
+          if (ConfirmCut(scan_pos_, /*certain=*/true)) Freeze(scan_pos_, newly_frozen);
         }
         return;
       }
@@ -311,19 +309,39 @@ class MarkdownRenderer::Impl {
       bool candidate = !was_in_fence && scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
+      bool certain = !blank && CertainCut(static_cast<unsigned char>(line[0]));
       scan_prev_blank_ = blank;
-      scan_prev_heading_ = !blank && line[0] == '#';
+      scan_prev_heading_ = !blank && detail::IsAtxHeading(line);
       scan_pos_ = nl + 1;
-      if (candidate && ConfirmCut(line_start)) Freeze(line_start, newly_frozen);
+      if (candidate && ConfirmCut(line_start, certain)) Freeze(line_start, newly_frozen);
     }
   }
 
-  bool ConfirmCut(size_t at) {
-    RenderRange(frozen_end_, source_.size(), false, &whole_);
+  // A candidate line (column 0, after a blank line or an ATX heading) that
+  // starts with `first` is a certain cut when it can only start a paragraph,
+  // a heading, a table or a thematic break: nothing continues a paragraph or
+  // a list item across a blank line without indentation, and an ATX heading
+  // is one line. Markers that may continue a list ("-", "*", "+", digits), a
+  // quote ("> [x]: /u" defines a link used above) or a fence (md4c lets an
+  // unindented fence close one open in a list item) take the full check, as
+  // does "[" (a definition).
+  static bool CertainCut(unsigned char first) {
+    return ((first | 0x20) >= 'a' && (first | 0x20) <= 'z') || first >= 0x80 ||
+           (first != 0 && std::string_view("#|!\"'(_=<&\\@:.,;?/%$^").find(static_cast<char>(first)) !=
+                              std::string_view::npos);
+  }
+
+  // Takes the cut at `at` if the text before it and the text from it on
+  // render as two independent sequences of blocks. For a certain cut only the
+  // part before is rendered (it is what gets frozen): comparing whole and
+  // parts would cost two more renders of the tail.
+  bool ConfirmCut(size_t at, bool certain = false) {
+    if (!certain) RenderRange(frozen_end_, source_.size(), false, &whole_);
     RenderRange(frozen_end_, at, false, &before_);
     // Definitions in the part before the cut still apply after it.
     pending_defs_.clear();
     CollectDefinitions(frozen_end_, at, &pending_defs_);
+    if (certain) return true;
     size_t defs_size = defs_.size();
     defs_ += pending_defs_;
     RenderRange(at, source_.size(), false, &after_);
