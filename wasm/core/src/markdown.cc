@@ -258,19 +258,26 @@ class MarkdownRenderer::Impl {
     return 0;
   }
 
+  // The carried link definitions a render of `part` needs: none when it has
+  // no '[' (no reference link or image can use them), so an answer with many
+  // definitions does not re-parse them for every live block.
+  std::string_view DefsFor(std::string_view part) const {
+    return part.find('[') == std::string_view::npos ? std::string_view() : std::string_view(defs_);
+  }
+
   // Renders source_[from, to) (with the carried link definitions) into `out`.
   void RenderRange(size_t from, size_t to, bool complete, Tokens* out) {
     std::string_view part = std::string_view(source_).substr(from, to - from);
+    std::string_view defs = DefsFor(part);
     last_suffix_only_ = true;
     last_unchanged_ = true;
     if (complete) {
-      last_suffix_only_ = detail::RenderCompleted(defs_, part, opt_.md_flags, out, &last_unchanged_);
+      last_suffix_only_ = detail::RenderCompleted(defs, part, opt_.md_flags, out, &last_unchanged_);
+    } else if (defs.empty()) {
+      detail::RenderTokens(part, opt_.md_flags, out);
     } else {
-      work_.clear();
-      if (!defs_.empty()) {
-        work_ = defs_;
-        work_ += '\n';
-      }
+      work_.assign(defs);
+      work_ += '\n';
       work_.append(part);
       detail::RenderTokens(work_, opt_.md_flags, out);
     }
@@ -578,7 +585,7 @@ class MarkdownRenderer::Impl {
     std::string_view region = std::string_view(source_).substr(child_begin_);
     Tokens render;
     std::string text = table_head_ + std::string(region);
-    detail::RenderCompleted(defs_, text, opt_.md_flags, &render);
+    detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render);
     ++slow_renders_;
     if (render.TopLevelCount() != 1 || render.list.empty() || render.list[0].tag != container_prefix_.list[0].tag)
       return LeaveContainer();
