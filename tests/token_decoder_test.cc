@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <string>
+#include <utility>
 #include <sstream>
 
 namespace rillmark {
@@ -47,6 +49,16 @@ class Recorder : public TokenHandler {
 TokenFormat Preset(const char* name) {
   TokenFormat f;
   EXPECT_EQ(TokenFormat::FromName(name, &f), Status::kOk);
+  return f;
+}
+
+// A custom format: a JSON Pointer and its optional end markers.
+TokenFormat Custom(std::string path, std::string done_data = "", std::string done_event = "") {
+  TokenFormat f;
+  f.kind = TokenFormat::Kind::kCustom;
+  f.path = std::move(path);
+  f.done_data = std::move(done_data);
+  f.done_event = std::move(done_event);
   return f;
 }
 
@@ -171,21 +183,15 @@ TEST(TokenDecoder, AnthropicIgnoresPingAndPassesOtherEvents) {
 }
 
 TEST(TokenDecoder, CustomPathUsesAJsonPointer) {
-  TokenFormat f;
-  f.kind = TokenFormat::Kind::kCustom;
-  f.path = "/out/0/t~1x";
-  f.done_event = "end";
-  Recorder r = Decode(f, "data: {\"out\":[{\"t/x\":\"a\"}]}\n\ndata: {\"out\":[{\"t/x\":\"b\"}]}\n\nevent: end\ndata: x\n\n");
+  Recorder r = Decode(Custom("/out/0/t~1x", "", "end"),
+                      "data: {\"out\":[{\"t/x\":\"a\"}]}\n\ndata: {\"out\":[{\"t/x\":\"b\"}]}\n\nevent: end\ndata: x\n\n");
   EXPECT_EQ(r.text, "ab");
   EXPECT_EQ(r.done, 1);
 }
 
 TEST(TokenDecoder, CustomPathMissingOrNotAStringIsBadPayload) {
-  TokenFormat f;
-  f.kind = TokenFormat::Kind::kCustom;
-  f.path = "/t";
-  f.done_data = "END";
-  Recorder r = Decode(f, "data: {\"u\":1}\n\ndata: {\"t\":1}\n\ndata: {\"t\":\"ok\"}\n\ndata: END\n\n");
+  Recorder r = Decode(Custom("/t", "END"),
+                      "data: {\"u\":1}\n\ndata: {\"t\":1}\n\ndata: {\"t\":\"ok\"}\n\ndata: END\n\n");
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.text, "ok");
   EXPECT_EQ(r.done, 1);
@@ -193,10 +199,7 @@ TEST(TokenDecoder, CustomPathMissingOrNotAStringIsBadPayload) {
 
 TEST(TokenDecoder, RejectsAMalformedPointer) {
   Recorder r;
-  TokenFormat f;
-  f.kind = TokenFormat::Kind::kCustom;
-  f.path = "no-leading-slash";
-  TokenDecoder d(f, &r);
+  TokenDecoder d(Custom("no-leading-slash"), &r);
   EXPECT_EQ(d.status(), Status::kBadArgument);
 }
 
@@ -284,11 +287,8 @@ TEST(TokenDecoder, SameShapeNeedsTheSameEventType) {
 }
 
 TEST(TokenDecoder, CustomDoneDataWinsOverASameShapeEvent) {
-  TokenFormat f;
-  f.kind = TokenFormat::Kind::kCustom;
-  f.path = "/t";
-  f.done_data = "{\"t\":\"END\"}";
-  Recorder r = Decode(f, "data: {\"t\":\"a\"}\n\ndata: {\"t\":\"END\"}\n\ndata: {\"t\":\"b\"}\n\n");
+  Recorder r = Decode(Custom("/t", "{\"t\":\"END\"}"),
+                      "data: {\"t\":\"a\"}\n\ndata: {\"t\":\"END\"}\n\ndata: {\"t\":\"b\"}\n\n");
   EXPECT_EQ(r.text, "ab");
   EXPECT_EQ(Shape(r.log), "TDT");
 }

@@ -453,7 +453,9 @@ bool CompleteTail(std::string_view t, std::string* out) {
   }
   if (cut_from < end) suffix_only = false;
   end = std::min(end, cut_from);
-  std::sort(cuts.begin(), cuts.end());
+  // Heap sort: 1 KB less gzipped Wasm than std::sort's introsort, same O(n log n).
+  std::make_heap(cuts.begin(), cuts.end());
+  std::sort_heap(cuts.begin(), cuts.end());
 
   size_t start_len = out->size();
   size_t pos = 0;

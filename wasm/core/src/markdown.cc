@@ -207,7 +207,7 @@ class MarkdownRenderer::Impl {
     scan_pos_ = 0;
   }
 
-  void Reset() { *this = Impl(opt_); }
+  const MarkdownOptions& options() const { return opt_; }
 
   const std::string& source() const { return source_; }
   size_t frozen_bytes() const { return frozen_end_; }
@@ -915,7 +915,9 @@ MarkdownRenderer::~MarkdownRenderer() = default;
 Status MarkdownRenderer::Append(std::string_view text) { return impl_->Append(text); }
 void MarkdownRenderer::Flush(Batch* out) { impl_->Flush(out); }
 void MarkdownRenderer::Finish(Batch* out) { impl_->Finish(out); }
-void MarkdownRenderer::Reset() { impl_->Reset(); }
+// A fresh Impl, not an assignment to the old one: the compiler inlined the
+// member-wise move of every buffer into the Wasm (several KB) for a cold path.
+void MarkdownRenderer::Reset() { impl_ = std::make_unique<Impl>(impl_->options()); }
 const std::string& MarkdownRenderer::source() const { return impl_->source(); }
 size_t MarkdownRenderer::frozen_bytes() const { return impl_->frozen_bytes(); }
 bool MarkdownRenderer::in_container() const { return impl_->in_container(); }
