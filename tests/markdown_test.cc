@@ -365,6 +365,26 @@ TEST(MarkdownRenderer, RejectsTextBeyondTheCapAndKeepsWhatItHas) {
   EXPECT_EQ(r.source(), "0123456789");
 }
 
+TEST(MarkdownRenderer, ResetStartsOverWithTheSameOptions) {
+  MarkdownOptions o;
+  o.max_source_bytes = 64;
+  MarkdownRenderer r(o);
+  Batch b;
+  r.Append("- a\n- b\n\n[x]: /u\n\n");
+  r.Flush(&b);
+  r.Reset();
+  EXPECT_EQ(r.source(), "");
+  EXPECT_EQ(r.frozen_bytes(), 0u);
+  DomModel dom;
+  r.Append("# New *answer*\n\n[x]\n");
+  r.Flush(&b);
+  dom.Apply(b);
+  r.Finish(&b);
+  dom.Apply(b);
+  EXPECT_EQ(dom.Html(), RenderMarkdownHtml("# New *answer*\n\n[x]\n"));  // the old definition is gone
+  EXPECT_EQ(r.Append(std::string(100, 'x')), Status::kTextTooLarge);   // and the cap is kept
+}
+
 TEST(MarkdownRenderer, TreatsCrAndCrlfAsLineEndsAlsoSplitAcrossAppends) {
   MarkdownRenderer r;
   Batch b;
