@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "../wasm/core/src/utf8.h"
+
 namespace rillmark {
 namespace {
 
@@ -57,6 +59,43 @@ TEST(BatchInput, RangesMustMoveForwardAndClearForgetsTheInput) {
   EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(0, 3)));
   b.PushString("x\xC3\xA9");
   EXPECT_EQ(Words(b), (std::vector<uint32_t>{0, 2}));
+}
+
+TEST(BatchInput, ReportsWhetherTheInputIsWellFormed) {
+  Batch b;
+  std::string ascii = "data: x\n", utf8 = "data: \xC3\xA9\n", bad = "data: \xC3\n";
+  b.SetInput(ascii);
+  EXPECT_TRUE(b.InputWellFormed());
+  b.SetInput(utf8);
+  EXPECT_TRUE(b.InputWellFormed());
+  b.SetInput(bad);
+  EXPECT_FALSE(b.InputWellFormed());
+  EXPECT_FALSE(b.PushInputString(std::string_view(bad).substr(0, 4)));
+}
+
+TEST(BatchMemo, ReusesTheRangeOfAnEqualStringOnly) {
+  Batch b;
+  b.PushMemoString(0, "message");
+  b.PushMemoString(0, "message");
+  b.PushMemoString(0, "messagf");
+  b.PushMemoString(0, "");
+  EXPECT_EQ(Words(b), (std::vector<uint32_t>{0, 7, 0, 7, 7, 14, 14, 14}));
+}
+
+// SameBytes compares in overlapping words: every length, a difference at
+// every position.
+TEST(SameBytes, FindsEveryDifferenceAtEveryLength) {
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'a');
+    for (size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    EXPECT_TRUE(detail::SameBytes(a, std::string(a)));
+    EXPECT_FALSE(detail::SameBytes(a, a + "x"));
+    for (size_t k = 0; k < n; ++k) {
+      std::string b = a;
+      b[k] ^= 0x20;
+      EXPECT_FALSE(detail::SameBytes(a, b)) << n << " " << k;
+    }
+  }
 }
 
 }  // namespace

@@ -59,15 +59,21 @@ class Handle {
 };
 
 void PushEvent(Batch& b, const SseEvent& e) {
-  size_t at = b.words().size();
-  b.PushWord(kRecordEvent);
-  b.PushMemoString(0, e.type);
-  if (b.PushInputString(e.data)) {
-    b.SetWord(at, kRecordEventInput);  // no copy: JS slices the decoded input
-  } else {
-    b.PushString(e.data);
+  Batch::Range type = b.AddMemoString(0, e.type), data;
+  uint32_t kind = kRecordEventInput;  // no copy: JS slices the decoded input
+  if (!b.AddInputString(e.data, &data)) {
+    kind = kRecordEvent;
+    data = b.AddString(e.data);
   }
-  b.PushMemoString(1, e.id);
+  Batch::Range id = b.AddMemoString(1, e.id);
+  uint32_t* w = b.Extend(7);  // one size check for the record
+  w[0] = kind;
+  w[1] = type.begin;
+  w[2] = type.end;
+  w[3] = data.begin;
+  w[4] = data.end;
+  w[5] = id.begin;
+  w[6] = id.end;
 }
 
 void PushError(Batch& b, Status s, std::string_view message) {
@@ -98,7 +104,7 @@ class SseParserHandle final : public StreamRecords<SseHandler> {
   uintptr_t Feed(uint32_t n) override {
     batch_.Clear();
     batch_.SetInput(In(n));
-    parser_.Feed(In(n));
+    parser_.Feed(In(n), batch_.InputWellFormed());  // one UTF-8 check of the input for both
     return Header();
   }
   uintptr_t End() override {

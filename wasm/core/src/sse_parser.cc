@@ -60,7 +60,7 @@ void SseParser::End() {
   discard_event_ = false;
 }
 
-void SseParser::Feed(std::string_view bytes) {
+void SseParser::Feed(std::string_view bytes, bool well_formed) {
   const char* p = bytes.data();
   const char* end = p + bytes.size();
   if (!bom_done_) {
@@ -84,7 +84,7 @@ void SseParser::Feed(std::string_view bytes) {
     }
   }
   feed_ = std::string_view(p, static_cast<size_t>(end - p));
-  feed_check_ = FeedCheck::kUnchecked;
+  feed_check_ = well_formed ? FeedCheck::kValid : FeedCheck::kUnchecked;
   Process(p, end);
   feed_ = {};
   KeepData();  // the caller's bytes are gone after Feed returns

@@ -34,15 +34,25 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
   size_t n = a.size();
   if (n != b.size()) return false;
   const char *p = a.data(), *q = b.data();
-  for (; n >= 8; n -= 8, p += 8, q += 8) {
-    uint64_t x, y;
-    __builtin_memcpy(&x, p, 8);
-    __builtin_memcpy(&y, q, 8);
-    if (x != y) return false;
+  auto load32 = [](const char* s) {
+    uint32_t v;
+    __builtin_memcpy(&v, s, 4);
+    return v;
+  };
+  auto load64 = [](const char* s) {
+    uint64_t v;
+    __builtin_memcpy(&v, s, 8);
+    return v;
+  };
+  if (n < 4) {
+    for (size_t i = 0; i < n; ++i)
+      if (p[i] != q[i]) return false;
+    return true;
   }
-  for (; n > 0; --n)
-    if (*p++ != *q++) return false;
-  return true;
+  if (n <= 8) return load32(p) == load32(q) && load32(p + n - 4) == load32(q + n - 4);  // two overlapping words
+  for (; n > 8; n -= 8, p += 8, q += 8)
+    if (load64(p) != load64(q)) return false;
+  return load64(p + n - 8) == load64(q + n - 8);  // the last 8 bytes, overlapping
 }
 
 /// Appends the UTF-8 encoding of `cp` (U+FFFD when out of range or a surrogate).

@@ -23,15 +23,33 @@ class Batch {
 
   /// Appends one number.
   void PushWord(uint32_t word) { words_.push_back(word); }
+  /// Appends `n` words and returns where to write them (one size check).
+  uint32_t* Extend(size_t n) {
+    size_t at = words_.size();
+    words_.resize(at + n);
+    return words_.data() + at;
+  }
   /// Overwrites word `at` (a record kind decided after its strings).
   void SetWord(size_t at, uint32_t word) { words_[at] = word; }
 
-  /// Appends well-formed UTF-8 `s` to the blob and its UTF-16 range (2 words).
-  void PushString(std::string_view s);
+  /// A string's [begin, end) in UTF-16 code units (of the blob or the input).
+  struct Range {
+    uint32_t begin, end;
+  };
 
-  /// Like PushString, but re-uses the previous range when `s` equals the last
-  /// string pushed through this slot (event ids and types repeat on every event).
-  void PushMemoString(int slot, std::string_view s);
+  /// Appends well-formed UTF-8 `s` to the blob; returns its range.
+  Range AddString(std::string_view s);
+  /// Like AddString, but re-uses the previous range when `s` equals the last
+  /// string added through this slot (event ids and types repeat on every event).
+  Range AddMemoString(int slot, std::string_view s);
+  /// The range of `s` in the decoded input, under the conditions of
+  /// PushInputString; false (and nothing changes) otherwise.
+  bool AddInputString(std::string_view s, Range* out);
+
+  /// AddString, then its range as 2 words.
+  void PushString(std::string_view s) { PushRange(AddString(s)); }
+  /// AddMemoString, then its range as 2 words.
+  void PushMemoString(int slot, std::string_view s) { PushRange(AddMemoString(slot, s)); }
 
   /// The bytes of the call that fills this batch (the input buffer JS wrote).
   /// Strings that lie inside it can be pushed as ranges of the input instead
@@ -42,7 +60,15 @@ class Batch {
   /// lies inside the input, the input is well-formed UTF-8 as a whole, and `s`
   /// starts at or after the end of the previous input string; returns false
   /// (pushing nothing) otherwise.
-  bool PushInputString(std::string_view s);
+  bool PushInputString(std::string_view s) {
+    Range r;
+    if (!AddInputString(s, &r)) return false;
+    PushRange(r);
+    return true;
+  }
+
+  /// True when the input is well-formed UTF-8 (checked once per input).
+  bool InputWellFormed();
 
   /// True when some string refers to the input (JS must decode it).
   bool uses_input() const { return uses_input_; }
@@ -52,6 +78,12 @@ class Batch {
   bool empty() const { return words_.empty(); }
 
  private:
+  void PushRange(Range r) {
+    uint32_t* w = Extend(2);
+    w[0] = r.begin;
+    w[1] = r.end;
+  }
+
   std::vector<uint32_t> words_;
   std::string text_;
   uint32_t text_units_ = 0;  // UTF-16 length of text_

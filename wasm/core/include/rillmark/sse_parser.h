@@ -49,7 +49,9 @@ class SseParser {
   explicit SseParser(SseHandler* handler, SseParserOptions options = {});
 
   /// Parses the next bytes of the stream. Handler calls happen inside Feed.
-  void Feed(std::string_view bytes);
+  /// `well_formed`: the caller has checked that `bytes` are valid UTF-8 as a
+  /// whole (the parser then skips its own check of the events in them).
+  void Feed(std::string_view bytes, bool well_formed = false);
 
   /// End of stream: a pending line and an undispatched event are discarded
   /// (HTML Standard: "any pending data must be discarded").
