@@ -47,7 +47,19 @@ export function writeInput(handle, state, chunk) {
   if (typeof chunk === 'string') {
     const need = chunk.length * 3;
     if (need > state.cap) grow(handle, state, need);
-    return encoder.encodeInto(chunk, m.HEAPU8.subarray(state.ptr, state.ptr + state.cap)).written;
+    const heap = m.HEAPU8;
+    if (chunk.length <= 64) {
+      // Short ASCII text (a token) is written directly: cheaper than an
+      // encodeInto call and its result object.
+      let i = 0;
+      for (const p = state.ptr; i < chunk.length; i++) {
+        const c = chunk.charCodeAt(i);
+        if (c > 0x7f) break;
+        heap[p + i] = c;
+      }
+      if (i === chunk.length) return i;
+    }
+    return encoder.encodeInto(chunk, heap.subarray(state.ptr, state.ptr + state.cap)).written;
   }
   if (chunk.length > state.cap) grow(handle, state, chunk.length);
   m.HEAPU8.set(chunk, state.ptr);

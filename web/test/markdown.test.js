@@ -89,3 +89,18 @@ test('joins a surrogate pair split across appends; a lone one at the end becomes
   assert.equal(target.innerHTML, '<p>a\u{1F389}b\uFFFD</p>');
   r.free();
 });
+
+test('tokens that turn non-ASCII after ASCII letters reach the core intact', () => {
+  const doc = createDocument();
+  const target = doc.createElement('div');
+  const r = new MarkdownRenderer(target);
+  const tokens = ['Caf', 'é *', 'naïve', '* ', '日本', 'x'.repeat(70) + 'ü', ' end'];
+  for (const t of tokens) {
+    r.append(t);
+    r.flush();
+  }
+  r.finish();
+  assert.equal(target.innerHTML, renderMarkdown(tokens.join('')).trim());
+  assert.equal(r.source, tokens.join(''));
+  r.free();
+});
