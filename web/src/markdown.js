@@ -9,16 +9,31 @@ const TAGS = ['', 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', '
 const ATTRS = ['', 'href', 'title', 'src', 'alt', 'class', 'start', 'align', 'type', 'checked', 'disabled'];
 const OP = { OPEN: 1, CLOSE: 2, TEXT: 3, APPEND_TEXT: 4, TRUNCATE: 5, FREEZE: 6, UNFREEZE: 7 };
 
+// appendText is realised as a new Text node after the one it extends, not as
+// Text.appendData: in Chromium 156, appendData on a text node that has been
+// laid out re-shapes it synchronously (measured 17 µs per call on a short
+// node, ~100 µs for the first after a frame, more on long ones), inserting a
+// sibling costs ~3 µs. Both are one DOM mutation and serialize the same. The
+// extra nodes form a group behind their base node; the core still counts the
+// group as one node, so navigation skips them. Symbol-keyed properties on the
+// nodes (cheaper than WeakMap lookups per flush): EXTRA marks them, END on a
+// base node is its group's last node, SPLIT marks parents that hold a group
+// (only those are walked; others are indexed directly).
+const EXTRA = Symbol('rillmark.extra');
+const END = Symbol('rillmark.end');
+const SPLIT = Symbol('rillmark.split');
+
 /**
  * Applies one patch to `target`. `state.frozen` counts the target's frozen
  * children; paths are relative to the first child after them. Uses only
- * createElement, setAttribute, createTextNode, appendData and remove.
- * Returns the number of DOM mutations made.
+ * createElement, setAttribute, createTextNode, insertBefore/appendChild and
+ * remove. Returns the number of DOM mutations made.
  */
 export function applyPatch(target, state, { words, text }) {
   const doc = target.ownerDocument;
+  // A state made by the caller ({ frozen }) learns its last frozen node once.
+  if (state.lastFrozen === undefined) state.lastFrozen = state.frozen ? target.childNodes[state.frozen - 1] : null;
   const str = (k) => text.slice(words[k], words[k + 1]);
-  const child = (node, level, index) => node.childNodes[(level === 0 ? state.frozen : 0) + index];
   let cursor = target;
   let mutations = 0;
   let i = 0;
@@ -46,49 +61,89 @@ export function applyPatch(target, state, { words, text }) {
       case OP.APPEND_TEXT: {
         const depth = words[i + 1];
         let node = target;
-        for (let l = 0; l < depth; l++) node = child(node, l, words[i + 2 + l]);
-        node.appendData(str(i + 2 + depth));
+        for (let l = 0; l < depth; l++) node = childAt(target, state, node, words[i + 2 + l]);
+        const last = node[END] ?? node;
+        const added = doc.createTextNode(str(i + 2 + depth));
+        node.parentNode.insertBefore(added, last.nextSibling);
+        added[EXTRA] = true;
+        node[END] = added;
+        node.parentNode[SPLIT] = true;
         mutations++;
         i += 4 + depth;
         break;
       }
       case OP.TRUNCATE: {
+        // Keep the first words[path + depth - 1] children at the last level and,
+        // above it, nothing after the path: remove everything that follows.
         const depth = words[i + 1];
         const path = i + 2;
         let parent = target;
-        for (let l = 0; l < depth - 1; l++) parent = child(parent, l, words[path + l]);
-        const keep = (depth === 1 ? state.frozen : 0) + words[path + depth - 1];
-        while (parent.childNodes.length > keep) {
-          parent.lastChild.remove();
-          mutations++;
-        }
-        let up = parent;
-        for (let l = depth - 2; l >= 0; l--) {
-          const anc = up.parentNode;
-          const idx = (l === 0 ? state.frozen : 0) + words[path + l];
-          while (anc.childNodes.length > idx + 1) {
-            anc.lastChild.remove();
-            mutations++;
-          }
-          up = anc;
+        const along = [];
+        for (let l = 0; l < depth - 1; l++) along.push((parent = childAt(target, state, parent, words[path + l])));
+        const keep = words[path + depth - 1];
+        const lastKept = keep === 0 ? (parent === target ? state.lastFrozen ?? null : null)
+          : childAt(target, state, parent, keep - 1);
+        mutations += removeAfter(parent, lastKept);
+        for (let l = along.length - 1; l >= 0; l--) {
+          const node = along[l];
+          mutations += removeAfter(node.parentNode, node);
         }
         cursor = parent;
         i += 2 + depth;
         break;
       }
-      case OP.FREEZE:
+      case OP.FREEZE: {
+        // The first live top-level nodes become frozen: remember the last one.
+        let node = state.lastFrozen ?? null;
+        for (let k = 0; k < words[i + 1]; k++) node = node ? node.nextSibling : target.firstChild;
+        state.lastFrozen = node;
         state.frozen += words[i + 1];
         i += 2;
         break;
-      case OP.UNFREEZE:
+      }
+      case OP.UNFREEZE: {
+        let node = state.lastFrozen ?? null;
+        for (let k = 0; k < words[i + 1] && node; k++) node = node.previousSibling;
+        state.lastFrozen = node;
         state.frozen -= words[i + 1];
         i += 2;
         break;
+      }
       default:
         throw new RillmarkError('BAD_ARGUMENT', `rillmark: unknown patch op ${words[i]}`);
     }
   }
   return mutations;
+}
+
+// Child `index` of `parent` as the core counts: top-level ones after the frozen
+// nodes (reached from the last frozen node, not by index into a long list),
+// extra text nodes of a group skipped.
+function childAt(target, state, parent, index) {
+  if (parent === target) {
+    let node = state.lastFrozen ? state.lastFrozen.nextSibling : target.firstChild;
+    for (let k = 0; k < index; k++) node = node.nextSibling;
+    return node;
+  }
+  if (!parent[SPLIT]) return parent.childNodes[index];
+  let node = parent.firstChild;
+  while (node[EXTRA]) node = node.nextSibling;
+  for (let k = 0; k < index; k++) {
+    node = node.nextSibling;
+    while (node[EXTRA]) node = node.nextSibling;
+  }
+  return node;
+}
+
+// Removes the children of `parent` after `node` (all of them when null).
+function removeAfter(parent, node) {
+  let n = 0;
+  if (node) node = node[END] ?? node;
+  while (parent.lastChild && parent.lastChild !== node) {
+    parent.lastChild.remove();
+    n++;
+  }
+  return n;
 }
 
 const PENDING_LIMIT = 1 << 16;

@@ -5,11 +5,25 @@ class Node {
     this.ownerDocument = doc;
     this.parentNode = null;
     this.childNodes = [];
+    this.previousSibling = null;
+    this.nextSibling = null;
   }
   appendChild(n) {
+    return this.insertBefore(n, null);
+  }
+  insertBefore(n, before) {
+    n.remove();
+    const at = before ? this.childNodes.indexOf(before) : this.childNodes.length;
     n.parentNode = this;
-    this.childNodes.push(n);
+    n.previousSibling = at > 0 ? this.childNodes[at - 1] : null;
+    n.nextSibling = before;
+    if (n.previousSibling) n.previousSibling.nextSibling = n;
+    if (before) before.previousSibling = n;
+    this.childNodes.splice(at, 0, n);
     return n;
+  }
+  get firstChild() {
+    return this.childNodes[0] ?? null;
   }
   get lastChild() {
     return this.childNodes[this.childNodes.length - 1] ?? null;
@@ -23,11 +37,15 @@ class Node {
   remove() {
     const p = this.parentNode;
     if (!p) return;
-    p.childNodes.splice(p.childNodes.indexOf(this), 1);
-    this.parentNode = null;
+    // Removing the last child (what the applier does) needs no search.
+    const at = p.childNodes[p.childNodes.length - 1] === this ? p.childNodes.length - 1 : p.childNodes.indexOf(this);
+    p.childNodes.splice(at, 1);
+    if (this.previousSibling) this.previousSibling.nextSibling = this.nextSibling;
+    if (this.nextSibling) this.nextSibling.previousSibling = this.previousSibling;
+    this.parentNode = this.previousSibling = this.nextSibling = null;
   }
   replaceChildren() {
-    for (const c of this.childNodes) c.parentNode = null;
+    for (const c of this.childNodes) c.parentNode = c.previousSibling = c.nextSibling = null;
     this.childNodes = [];
   }
 }

@@ -40,7 +40,7 @@ for (const [name, text] of docs) {
   });
 }
 
-test('steady text streaming is one appendData per flush', () => {
+test('steady text streaming is one DOM mutation per flush', () => {
   const doc = createDocument();
   const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(20).split(/(?= )/);
   const target = doc.createElement('div');
@@ -103,4 +103,35 @@ test('tokens that turn non-ASCII after ASCII letters reach the core intact', () 
   assert.equal(target.innerHTML, renderMarkdown(tokens.join('')).trim());
   assert.equal(r.source, tokens.join(''));
   r.free();
+});
+
+test('appended text nodes (groups) keep later patches on the right nodes', () => {
+  const doc = createDocument();
+  const docs = [
+    'Plain words then **bold** and `code` then more words and *em* done.\n\nNext para words.\n',
+    '- item one grows\n- item two grows *em*\n- three\n\n| a | b |\n|---|---|\n| cell grows | x **y** |\n',
+    '> quoted words grow\n> then [a link](http://example.com) and more\n\n```js\nlet x = 1;\n```\n',
+  ];
+  for (const md of docs) {
+    const target = doc.createElement('div');
+    const r = new MarkdownRenderer(target);
+    let extraNodes = 0;
+    for (let i = 0; i < md.length; i += 3) {
+      r.append(md.slice(i, i + 3));
+      r.flush();
+      // The same source rendered at once by a fresh renderer (no groups).
+      const fresh = doc.createElement('div');
+      const f = new MarkdownRenderer(fresh);
+      f.append(md.slice(0, i + 3));
+      f.flush();
+      f.free();
+      assert.equal(target.innerHTML, fresh.innerHTML, `after ${i + 3} bytes`);
+      const count = (n) => n.childNodes.reduce((k, c) => k + count(c) + (c.data !== undefined && c.previousSibling?.data !== undefined ? 1 : 0), 0);
+      extraNodes = Math.max(extraNodes, count(target));
+    }
+    r.finish();
+    assert.equal(target.innerHTML, renderMarkdown(md).trim());
+    assert.ok(extraNodes > 0, 'appends made adjacent text nodes');
+    r.free();
+  }
 });
