@@ -163,7 +163,7 @@ class MarkdownHandle final : public Handle {
   explicit MarkdownHandle(const MarkdownOptions& o) : renderer_(o) {}
   Status Append(uint32_t n) { return renderer_.Append(In(n)); }
   uintptr_t Feed(uint32_t n) override {
-    Status s = n ? renderer_.Append(In(n)) : Status::kOk;
+    Status s = n ? Append(n) : Status::kOk;
     renderer_.Flush(&batch_);
     return Header(s);
   }

@@ -305,7 +305,7 @@ class MarkdownRenderer::Impl {
         return;
       }
       std::string_view line = std::string_view(source_).substr(scan_pos_, nl - scan_pos_);
-      bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+      bool blank = detail::IsBlankLine(line);
       // Lines inside a fenced block are never cut points (and cost no check).
       bool was_in_fence = scan_fence_len_ != 0;
       if (!was_in_fence) {
@@ -343,12 +343,12 @@ class MarkdownRenderer::Impl {
   // part before is rendered (it is what gets frozen): comparing whole and
   // parts would cost two more renders of the tail.
   bool ConfirmCut(size_t at, bool certain = false) {
-    if (!certain) RenderRange(frozen_end_, source_.size(), false, &whole_);
     RenderRange(frozen_end_, at, false, &before_);
     // Definitions in the part before the cut still apply after it.
     pending_defs_.clear();
     CollectDefinitions(frozen_end_, at, &pending_defs_);
     if (certain) return true;
+    RenderRange(frozen_end_, source_.size(), false, &whole_);
     size_t defs_size = defs_.size();
     defs_ += pending_defs_;
     RenderRange(at, source_.size(), false, &after_);
@@ -547,7 +547,7 @@ class MarkdownRenderer::Impl {
       size_t e = source_.find('\n', pos);
       std::string_view line = std::string_view(source_).substr(pos, (e == std::string::npos ? source_.size() : e) - pos);
       bool complete = e != std::string::npos;
-      bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
+      bool blank = detail::IsBlankLine(line);
       if (blank) {
         // A blank line ends a table and makes a tight list loose (every item
         // changes): leave. A loose list stays as it is. Indentation still

@@ -183,12 +183,11 @@ void SseParser::ConsumeLine(std::string_view line, bool in_feed) {
     return;
   }
   std::string_view field = line, value;
-  if (line.size() >= 5 && line[4] == ':' && detail::SameBytes(line.substr(0, 4), "data")) {
-    // The line almost every event has: no search for the colon.
-    field = line.substr(0, 4);
-    value = line.substr(5);
-    if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
-  } else if (const void* colon = std::memchr(line.data(), ':', line.size())) {
+  // "data:" starts the line almost every event has: no search for its colon.
+  const void* colon = line.size() >= 5 && line[4] == ':' && detail::SameBytes(line.substr(0, 4), "data")
+                          ? line.data() + 4
+                          : std::memchr(line.data(), ':', line.size());
+  if (colon) {
     size_t at = static_cast<const char*>(colon) - line.data();
     field = line.substr(0, at);
     value = line.substr(at + 1);

@@ -180,15 +180,18 @@ class TokenDecoder::Impl final : public SseHandler {
       return false;
     std::string_view middle = d.substr(s.prefix.size(), d.size() - s.prefix.size() - s.suffix.size());
     if (middle.front() != '"' || middle.back() != '"') return false;
-    doc_.SetNull();
-    pool_.Clear();
-    json_.assign(middle);
-    if (json_.find('\0') != std::string::npos) return false;
-    if (detail::ParseJsonInsitu(doc_, reader_, json_.data()).IsError() || !doc_.IsString() ||
-        doc_.GetStringLength() == 0)
+    rapidjson::ParseResult result;
+    if (!ParseCopy(middle, &result) || result.IsError() || !doc_.IsString() || doc_.GetStringLength() == 0)
       return false;  // not one non-empty string: the full parse decides (and reports)
     AddText(StringOf(&doc_));
     return true;
+  }
+
+  // Adds the text of the string value `v` of e; a non-empty one also fixes
+  // the shape of e for the events after it.
+  void AddStringValue(const SseEvent& e, const JsonValue& v) {
+    if (v.GetStringLength()) RememberShape(e, v);
+    AddText(StringOf(&v));
   }
 
   void AddText(std::string_view text) {
@@ -226,21 +229,28 @@ class TokenDecoder::Impl final : public SseHandler {
     }
     handler_->OnError(s, msg);
   }
-  // Parses e.data into doc_; on failure reports BAD_PAYLOAD and returns false.
-  bool ParseJson(const SseEvent& e) {
+  // Parses `json` into doc_; false (nothing parsed) when it holds a raw NUL,
+  // which is never valid JSON and would stop the in-situ reader.
+  bool ParseCopy(std::string_view json, rapidjson::ParseResult* result) {
     // Values of the previous event live in pool_; release them first so memory
     // stays bounded (the first 16 KiB are a fixed buffer: no malloc for small events).
     doc_.SetNull();
     pool_.Clear();
     // In-situ parse of a private copy: strings point into json_ instead of
-    // being copied into the pool. A raw NUL is never valid JSON; it is
-    // rejected here because the in-situ reader would stop at it.
-    json_.assign(e.data);
-    if (json_.find('\0') != std::string::npos) {
+    // being copied into the pool.
+    json_.assign(json);
+    if (json_.find('\0') != std::string::npos) return false;
+    *result = detail::ParseJsonInsitu(doc_, reader_, json_.data());
+    return true;
+  }
+
+  // Parses e.data into doc_; on failure reports BAD_PAYLOAD and returns false.
+  bool ParseJson(const SseEvent& e) {
+    rapidjson::ParseResult result;
+    if (!ParseCopy(e.data, &result)) {
       Fail(Status::kBadPayload, e, "invalid JSON (raw NUL)", e.data);
       return false;
     }
-    rapidjson::ParseResult result = detail::ParseJsonInsitu(doc_, reader_, json_.data());
     if (!result.IsError()) return true;
     // The offset, not RapidJSON's English messages (0.5 KB of Wasm for
     // text the excerpt already shows).
@@ -270,10 +280,7 @@ class TokenDecoder::Impl final : public SseHandler {
     const JsonValue* content = nullptr;
     if (choices && choices->IsArray() && !choices->Empty())
       if (const JsonValue* delta = Member((*choices)[0], "delta")) content = Member(*delta, "content");
-    if (content && content->IsString() && content->GetStringLength()) {
-      RememberShape(e, *content);
-      return AddText(StringOf(content));
-    }
+    if (content && content->IsString() && content->GetStringLength()) return AddStringValue(e, *content);
     if (content && !content->IsNull() && !content->IsString())
       return Fail(Status::kBadPayload, e, "choices[0].delta.content is not a string", e.data);
     Pass(e);  // role-only, tool calls, usage…
@@ -285,8 +292,7 @@ class TokenDecoder::Impl final : public SseHandler {
     if (type == "response.output_text.delta") {
       const JsonValue* delta = Member(doc_, "delta");
       if (!delta || !delta->IsString()) return Fail(Status::kBadPayload, e, "delta is not a string", e.data);
-      if (delta->GetStringLength()) RememberShape(e, *delta);
-      return AddText(StringOf(delta));
+      return AddStringValue(e, *delta);
     }
     if (type == "response.completed" || type == "response.incomplete") return Done();
     if (type == "error") return Fail(Status::kStreamErrorEvent, e, "error event", ErrorMessage(&doc_));
@@ -306,8 +312,7 @@ class TokenDecoder::Impl final : public SseHandler {
       if (delta && StringOf(Member(*delta, "type")) == "text_delta") {
         const JsonValue* text = Member(*delta, "text");
         if (!text || !text->IsString()) return Fail(Status::kBadPayload, e, "delta.text is not a string", e.data);
-        if (text->GetStringLength()) RememberShape(e, *text);
-        return AddText(StringOf(text));
+        return AddStringValue(e, *text);
       }
       return Pass(e);  // input_json_delta, thinking_delta…
     }
@@ -366,8 +371,7 @@ class TokenDecoder::Impl final : public SseHandler {
     const JsonValue* v = pointer_->Get(doc_);
     if (!v) return Fail(Status::kBadPayload, e, "no value at " + format_.path, e.data);
     if (!v->IsString()) return Fail(Status::kBadPayload, e, "value at " + format_.path + " is not a string", e.data);
-    if (v->GetStringLength()) RememberShape(e, *v);
-    AddText(StringOf(v));
+    AddStringValue(e, *v);
   }
 
   TokenFormat format_;

@@ -29,8 +29,6 @@ class Batch {
     words_.resize(at + n);
     return words_.data() + at;
   }
-  /// Overwrites word `at` (a record kind decided after its strings).
-  void SetWord(size_t at, uint32_t word) { words_[at] = word; }
 
   /// A string's [begin, end) in UTF-16 code units (of the blob or the input).
   struct Range {
