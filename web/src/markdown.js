@@ -81,8 +81,7 @@ export function applyPatch(target, state, { words, text }) {
         const along = [];
         for (let l = 0; l < depth - 1; l++) along.push((parent = childAt(target, state, parent, words[path + l])));
         const keep = words[path + depth - 1];
-        const lastKept = keep === 0 ? (parent === target ? state.lastFrozen ?? null : null)
-          : childAt(target, state, parent, keep - 1);
+        const lastKept = keep > 0 ? childAt(target, state, parent, keep - 1) : parent === target ? state.lastFrozen : null;
         mutations += removeAfter(parent, lastKept);
         for (let l = along.length - 1; l >= 0; l--) {
           const node = along[l];
@@ -92,17 +91,14 @@ export function applyPatch(target, state, { words, text }) {
         i += 2 + depth;
         break;
       }
-      case OP.FREEZE: {
+      case OP.FREEZE:
         // The first live top-level nodes become frozen: remember the last one.
-        let node = state.lastFrozen ?? null;
-        for (let k = 0; k < words[i + 1]; k++) node = node ? node.nextSibling : target.firstChild;
-        state.lastFrozen = node;
+        if (words[i + 1] > 0) state.lastFrozen = childAt(target, state, target, words[i + 1] - 1);
         state.frozen += words[i + 1];
         i += 2;
         break;
-      }
       case OP.UNFREEZE: {
-        let node = state.lastFrozen ?? null;
+        let node = state.lastFrozen;
         for (let k = 0; k < words[i + 1] && node; k++) node = node.previousSibling;
         state.lastFrozen = node;
         state.frozen -= words[i + 1];
@@ -120,14 +116,9 @@ export function applyPatch(target, state, { words, text }) {
 // nodes (reached from the last frozen node, not by index into a long list),
 // extra text nodes of a group skipped.
 function childAt(target, state, parent, index) {
-  if (parent === target) {
-    let node = state.lastFrozen ? state.lastFrozen.nextSibling : target.firstChild;
-    for (let k = 0; k < index; k++) node = node.nextSibling;
-    return node;
-  }
-  if (!parent[SPLIT]) return parent.childNodes[index];
-  let node = parent.firstChild;
-  while (node[EXTRA]) node = node.nextSibling;
+  if (parent !== target && !parent[SPLIT]) return parent.childNodes[index];
+  // A group's extra nodes follow its base node, so a first child is never one.
+  let node = parent === target ? (state.lastFrozen ? state.lastFrozen.nextSibling : target.firstChild) : parent.firstChild;
   for (let k = 0; k < index; k++) {
     node = node.nextSibling;
     while (node[EXTRA]) node = node.nextSibling;
