@@ -140,6 +140,16 @@ TEST(SseParser, IdOnlyEventUpdatesLastEventIdWithoutDispatch) {
   EXPECT_EQ(p.last_event_id(), "5");
 }
 
+// A lone data line followed by its blank line takes a shorter path than
+// other events: the type, id and cleaning rules still hold there.
+TEST(SseParser, SingleDataLineEventsKeepTypeIdAndCleaning) {
+  EXPECT_EQ(ParseWhole("event: t\nid: 7\ndata: a\n\ndata: b\n\ndata:\n\n"),
+            "E[t|a|7]E[message|b|7]E[message||7]");
+  EXPECT_EQ(ParseWhole("id: \xFF\ndata: a\n\nid: 8\ndata: b\n\ndata: \xC3\n\n"),
+            "E[message|a|\xEF\xBF\xBD]E[message|b|8]E[message|\xEF\xBF\xBD|8]");
+  EXPECT_EQ(ParseWhole("data: a\ndata: b\n\ndata: c\r\n\r\n"), "E[message|a\nb|]E[message|c|]");
+}
+
 TEST(SseParser, UsesRetryOnlyWhenAllAsciiDigits) {
   EXPECT_EQ(ParseWhole("retry: 1500\nretry: 15x\nretry: -1\nretry:\nretry: 20\n\n"), "R[1500]R[20]");
 }

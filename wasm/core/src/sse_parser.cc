@@ -42,6 +42,8 @@ void SseParser::Reset() {
   type_.clear();
   id_buffer_.clear();
   last_id_.clear();
+  last_id_valid_ = true;
+  id_set_ = false;
   bom_matched_ = 0;
   bom_done_ = false;
   skip_lf_ = false;
@@ -55,6 +57,7 @@ void SseParser::End() {
   has_line_data_ = false;
   type_.clear();
   id_buffer_ = last_id_;  // an id of an undispatched event never took effect
+  id_set_ = false;
   skip_lf_ = false;
   discard_line_ = false;
   discard_event_ = false;
@@ -119,6 +122,9 @@ void SseParser::Process(const char* p, const char* end) {
       // never depends on how the stream was chunked.
       if (static_cast<size_t>(eol - p) > max_line_bytes_) {
         Overflow("line");
+      } else if (const char* next = TryDataEvent(p, eol, end)) {
+        p = next;
+        continue;
       } else {
         ConsumeLine(std::string_view(p, eol - p), true);
       }
@@ -138,6 +144,22 @@ void SseParser::Process(const char* p, const char* end) {
     }
     p = eol + 1;
   }
+}
+
+// The shape nearly every LLM event has, "data: …" LF LF with nothing pending,
+// dispatched straight from the feed's bytes: what ConsumeLine and Dispatch
+// would do for these two lines, without their general bookkeeping. Returns
+// where parsing goes on, or nullptr when the lines are not of that shape.
+const char* SseParser::TryDataEvent(const char* p, const char* eol, const char* end) {
+  if (end - eol < 2 || eol[0] != '\n' || eol[1] != '\n' || eol - p < 5 || has_line_data_ || !data_.empty() ||
+      discard_event_ || !detail::SameBytes(std::string_view(p, 5), "data:"))
+    return nullptr;
+  std::string_view value(p + 5, static_cast<size_t>(eol - p - 5));
+  if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
+  if (value.size() + 1 > max_event_bytes_) return nullptr;  // ConsumeLine reports it
+  UpdateLastId();
+  Emit(value, FeedValid());
+  return eol + 2;
 }
 
 void SseParser::AppendPartial(const char* p, const char* end) {
@@ -211,7 +233,10 @@ void SseParser::ConsumeLine(std::string_view line, bool in_feed) {
   } else if (field == "event") {
     type_.assign(value);
   } else if (field == "id") {
-    if (value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
+    if (value.find('\0') == std::string_view::npos) {
+      id_buffer_.assign(value);
+      id_set_ = true;
+    }
   } else if (field == "retry") {
     if (value.empty()) return;
     uint64_t ms = 0;
@@ -224,31 +249,46 @@ void SseParser::ConsumeLine(std::string_view line, bool in_feed) {
   // Any other field is ignored (§9.2.6).
 }
 
+void SseParser::UpdateLastId() {
+  if (!id_set_) return;
+  id_set_ = false;
+  if (detail::SameBytes(last_id_, id_buffer_)) return;
+  last_id_ = id_buffer_;
+  last_id_valid_ = detail::IsValidUtf8(last_id_);
+}
+
+// One check of the whole feed instead of one per event: a data line still in
+// the feed's bytes needs none of its own when they are all well-formed.
+bool SseParser::FeedValid() {
+  if (feed_check_ == FeedCheck::kUnchecked)
+    feed_check_ = detail::IsValidUtf8(feed_) ? FeedCheck::kValid : FeedCheck::kInvalid;
+  return feed_check_ == FeedCheck::kValid;
+}
+
 void SseParser::Dispatch() {
-  if (!detail::SameBytes(last_id_, id_buffer_)) last_id_ = id_buffer_;
+  UpdateLastId();
   if (discard_event_ || (data_.empty() && !has_line_data_)) {
     discard_event_ = false;
     data_.clear();
     type_.clear();
     return;
   }
-  std::string_view data = line_data_;
-  // One check of the whole feed instead of one per event: a data line still
-  // in the feed's bytes needs none of its own when they are all well-formed.
-  if (has_line_data_ && feed_check_ == FeedCheck::kUnchecked)
-    feed_check_ = detail::IsValidUtf8(feed_) ? FeedCheck::kValid : FeedCheck::kInvalid;
-  bool checked = has_line_data_ && feed_check_ == FeedCheck::kValid;
-  if (!has_line_data_) {
+  if (has_line_data_) {
+    has_line_data_ = false;
+    Emit(line_data_, FeedValid());
+  } else {
     data_.pop_back();  // the final LF
-    data = data_;
+    Emit(data_, false);
   }
-  has_line_data_ = false;
+  data_.clear();
+}
+
+void SseParser::Emit(std::string_view data, bool checked) {
   SseEvent event;
   event.type = type_.empty() ? std::string_view("message") : Clean(type_, scratch_[0]);
   event.data = checked ? data : Clean(data, scratch_[1]);
-  event.id = Clean(last_id_, scratch_[2]);
+  event.id = last_id_valid_ ? std::string_view(last_id_) : Clean(last_id_, scratch_[2]);
   handler_->OnEvent(event);
-  data_.clear();
   type_.clear();
 }
 

@@ -68,7 +68,11 @@ class SseParser {
   void AppendPartial(const char* p, const char* end);
   void ConsumeLine(std::string_view line, bool in_feed);
   void KeepData();
+  const char* TryDataEvent(const char* p, const char* eol, const char* end);
   void Dispatch();
+  void UpdateLastId();
+  bool FeedValid();
+  void Emit(std::string_view data, bool checked);
   void Overflow(const char* what);
   std::string_view Clean(std::string_view s, std::string& scratch);
 
@@ -85,6 +89,8 @@ class SseParser {
   std::string type_;       // event type buffer
   std::string id_buffer_;  // last event ID buffer
   std::string last_id_;    // last event ID string (set at dispatch)
+  bool last_id_valid_ = true;  // last_id_ is well-formed UTF-8
+  bool id_set_ = false;        // an id field came since the last dispatch
   std::string scratch_[3];
   std::string_view feed_;  // the bytes of the current Feed
   enum class FeedCheck : uint8_t { kUnchecked, kValid, kInvalid } feed_check_ = FeedCheck::kUnchecked;
