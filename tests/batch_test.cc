@@ -12,7 +12,7 @@
 namespace rillmark {
 namespace {
 
-std::vector<uint32_t> Words(const Batch& b) { return b.words(); }
+std::vector<uint32_t> Words(const Batch& b) { return {b.words().begin(), b.words().end()}; }
 
 TEST(BatchInput, AsciiRangesAreByteOffsets) {
   std::string in = "data: hello\n\ndata: world\n\n";

@@ -81,7 +81,7 @@ void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, const std::vector<ui
         out->PushString(value);
         ++count;
       });
-      const_cast<std::vector<uint32_t>&>(out->words())[count_at] = count;
+      out->SetWord(count_at, count);
     }
   }
 }

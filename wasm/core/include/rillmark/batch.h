@@ -10,9 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace rillmark {
 
@@ -22,13 +23,17 @@ class Batch {
   void Clear();
 
   /// Appends one number.
-  void PushWord(uint32_t word) { words_.push_back(word); }
-  /// Appends `n` words and returns where to write them (one size check).
+  void PushWord(uint32_t word) { *Extend(1) = word; }
+  /// Appends `n` words, uninitialized, and returns where to write them (one
+  /// size check; no zero-filling first, as a std::vector resize would do).
   uint32_t* Extend(size_t n) {
-    size_t at = words_.size();
-    words_.resize(at + n);
-    return words_.data() + at;
+    if (word_capacity_ - word_count_ < n) Grow(n);
+    uint32_t* w = words_.get() + word_count_;
+    word_count_ += n;
+    return w;
   }
+  /// Overwrites word `at` (a count known only after what follows it).
+  void SetWord(size_t at, uint32_t word) { words_[at] = word; }
 
   /// A string's [begin, end) in UTF-16 code units (of the blob or the input).
   struct Range {
@@ -70,19 +75,23 @@ class Batch {
 
   /// True when some string refers to the input (JS must decode it).
   bool uses_input() const { return uses_input_; }
+  /// True when the input is known to be all ASCII (JS may decode it as Latin-1).
+  bool input_ascii() const { return input_kind_ == InputKind::kAscii; }
 
-  const std::vector<uint32_t>& words() const { return words_; }
+  std::span<const uint32_t> words() const { return {words_.get(), word_count_}; }
   const std::string& text() const { return text_; }
-  bool empty() const { return words_.empty(); }
+  bool empty() const { return word_count_ == 0; }
 
  private:
+  void Grow(size_t n);
   void PushRange(Range r) {
     uint32_t* w = Extend(2);
     w[0] = r.begin;
     w[1] = r.end;
   }
 
-  std::vector<uint32_t> words_;
+  std::unique_ptr<uint32_t[]> words_;
+  size_t word_count_ = 0, word_capacity_ = 0;
   std::string text_;
   uint32_t text_units_ = 0;  // UTF-16 length of text_
   struct Memo {
