@@ -6,7 +6,7 @@
 //
 // Every handle owns an input buffer JS writes into (pointer handed out once,
 // re-fetched only when it grows) and returns, per call, a pointer to a 6-word
-// header {words ptr, word count, text ptr, text bytes, status, uses input} of its Batch,
+// header {words ptr, word count, text ptr, text bytes, status, input kind} of its Batch,
 // so one network chunk or one animation frame costs one boundary crossing.
 #include <emscripten/emscripten.h>
 
@@ -41,9 +41,10 @@ class Handle {
 
  protected:
   std::string_view In(uint32_t n) const { return std::string_view(input_.data(), std::min<size_t>(n, input_.size())); }
-  // Header word 5: 1 when strings refer to the input (JS decodes it).
+  // Header word 5: 1 when strings refer to the input (JS decodes it), 2 when
+  // they do and the input is all ASCII.
   uintptr_t Header(Status status = Status::kOk) {
-    header_[5] = batch_.uses_input() ? 1 : 0;
+    header_[5] = batch_.uses_input() ? (batch_.input_ascii() ? 2 : 1) : 0;
     header_[0] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.words().data()));
     header_[1] = static_cast<uint32_t>(batch_.words().size());
     header_[2] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.text().data()));

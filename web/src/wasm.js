@@ -33,9 +33,23 @@ export function wasm() {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-// Offsets into the input count a leading BOM (the core skips it itself).
-const inputDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+// Keeps a leading U+FEFF: string offsets count it (the core skips the stream's
+// BOM itself; any other U+FEFF is text).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Decodes the well-formed UTF-8 bytes [begin, end) of Wasm memory `heap`;
+ * `ascii`: all of them are below 0x80. An entry point may install a faster
+ * platform decoder (Node's Buffer, see index.node.js).
+ */
+const textDecoderMemory = (heap, begin, end) => decoder.decode(heap.subarray(begin, end));
+let decodeMemory = textDecoderMemory;
+/** Installs `fn` (null: the TextDecoder default); returns the one it replaces. */
+export function setMemoryDecoder(fn) {
+  const old = decodeMemory;
+  decodeMemory = fn ?? textDecoderMemory;
+  return old;
+}
 
 /**
  * Copies `chunk` (Uint8Array or string) into the handle's input buffer; returns
@@ -73,7 +87,7 @@ function grow(handle, state, need) {
 }
 
 /**
- * Reads a batch header {words ptr, count, text ptr, bytes, status, uses input}:
+ * Reads a batch header {words ptr, count, text ptr, bytes, status, input kind}:
  * returns a copy of the words, the decoded text and, when records refer to
  * it, the decoded input (`state` and `n`: where the call's input was written).
  * String ranges in words are UTF-16 offsets.
@@ -98,7 +112,8 @@ export function readBatch(headerPtr, state, n) {
     words = m.HEAPU32.slice(w, w + count);
   }
   const text = bytes ? decodeText(m, textPtr, bytes) : '';
-  const input = m.HEAPU32[h + 5] ? inputDecoder.decode(m.HEAPU8.subarray(state.ptr, state.ptr + n)) : '';
+  const inputKind = m.HEAPU32[h + 5];  // 0: unused, 1: UTF-8, 2: ASCII
+  const input = inputKind ? decodeMemory(m.HEAPU8, state.ptr, state.ptr + n, inputKind === 2) : '';
   return { words, text, input };
 }
 
@@ -112,12 +127,12 @@ function decodeText(m, ptr, bytes) {
     let s = '';
     for (let i = ptr, end = ptr + bytes; i < end; i++) {
       const c = b[i];
-      if (c >= 0x80) return decoder.decode(b.subarray(ptr, ptr + bytes));
+      if (c >= 0x80) return decodeMemory(b, ptr, ptr + bytes, false);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return decoder.decode(m.HEAPU8.subarray(ptr, ptr + bytes));
+  return decodeMemory(m.HEAPU8, ptr, ptr + bytes, false);
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createSseParser, init, RillmarkError, SseParserStream } from 'rillmark';
+import { setMemoryDecoder } from '../src/wasm.js';
 
 await init();
 
@@ -45,6 +46,36 @@ test('decodes a multi-byte character split over chunks and replaces ill-formed b
     assert.deepEqual(parse([b.subarray(0, at), b.subarray(at)]), [['event', 'message', 'h\u00e9\u{1F600}', '']]);
   }
   assert.deepEqual(parse([new Uint8Array([100, 97, 116, 97, 58, 0xff, 10, 10])]), [['event', 'message', '\uFFFD', '']]);
+});
+
+test('keeps a U+FEFF that starts a string after the stream start', () => {
+  // Strings come back as ranges of one decoded blob: a decoder that dropped
+  // a leading BOM there would shift every range after it.
+  assert.deepEqual(parse([bytes(': \uFEFFhi\ndata: \uFEFFa\ndata: b\n\n')]), [
+    ['comment', '\uFEFFhi'],
+    ['event', 'message', '\uFEFFa\nb', ''],
+  ]);
+});
+
+test("Node's Buffer decoding and the browsers' TextDecoder give the same strings", () => {
+  const streams = [
+    ['data: ascii\n\nid: 1\nevent: t\ndata: a\ndata: b\n\n: c\n'],
+    [bytes(': \uFEFFhi\ndata: \uFEFFa\ndata: b\n\ndata: \u00e9\u{1F600}x\n\n')],
+    [bytes('data: h\u00e9').subarray(0, 8), bytes('data: h\u00e9\n\ndata: z\n\n').subarray(8)],
+  ];
+  const node = streams.map((s) => parse(s));
+  const buffer = setMemoryDecoder(null);
+  try {
+    assert.notEqual(buffer, setMemoryDecoder(null), 'the Node entry installs its own decoder');
+    assert.deepEqual(streams.map((s) => parse(s)), node);
+  } finally {
+    setMemoryDecoder(buffer);
+  }
+  assert.deepEqual(node[1], [
+    ['comment', '\uFEFFhi'],
+    ['event', 'message', '\uFEFFa\nb', ''],
+    ['event', 'message', '\u00e9\u{1F600}x', ''],
+  ]);
 });
 
 test('reports comments, valid retry values, and ignores unknown fields', () => {

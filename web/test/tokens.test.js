@@ -46,6 +46,10 @@ test('coalesces many deltas into one onText per feed', () => {
   assert.equal(r.textEvents, 3);
 });
 
+test('keeps a U+FEFF that starts the text of a feed', () => {
+  assert.equal(decode('text', [new TextEncoder().encode('data: \uFEFFa\n\n')]).text, '\uFEFFa');
+});
+
 test('reports BAD_PAYLOAD for invalid JSON and goes on', () => {
   const r = decode('openai-chat', ['id: 9\ndata: {oops\n\ndata: {"choices":[{"delta":{"content":"x"}}]}\n\n']);
   assert.equal(r.text, 'x');
