@@ -60,21 +60,26 @@ class Handle {
 };
 
 void PushEvent(Batch& b, const SseEvent& e) {
-  Batch::Range type = b.AddMemoString(0, e.type), data;
+  bool same_type, same_id;
+  Batch::Range type = b.AddMemoString(0, e.type, &same_type), id = b.AddMemoString(1, e.id, &same_id);
+  if (!same_type || !same_id) {
+    uint32_t* w = b.Extend(5);
+    w[0] = kRecordEventMeta;
+    w[1] = type.begin;
+    w[2] = type.end;
+    w[3] = id.begin;
+    w[4] = id.end;
+  }
+  Batch::Range data;
   uint32_t kind = kRecordEventInput;  // no copy: JS slices the decoded input
   if (!b.AddInputString(e.data, &data)) {
     kind = kRecordEvent;
     data = b.AddString(e.data);
   }
-  Batch::Range id = b.AddMemoString(1, e.id);
-  uint32_t* w = b.Extend(7);  // one size check for the record
+  uint32_t* w = b.Extend(3);  // one size check for the record
   w[0] = kind;
-  w[1] = type.begin;
-  w[2] = type.end;
-  w[3] = data.begin;
-  w[4] = data.end;
-  w[5] = id.begin;
-  w[6] = id.end;
+  w[1] = data.begin;
+  w[2] = data.end;
 }
 
 void PushError(Batch& b, Status s, std::string_view message) {

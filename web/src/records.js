@@ -3,27 +3,29 @@
 import { RillmarkError, STATUS_CODES } from './errors.js';
 import { readBatch, writeInput } from './wasm.js';
 
-export const RECORD = { EVENT: 1, RETRY: 2, COMMENT: 3, ERROR: 4, TEXT: 5, DONE: 6, LAST_ID: 7, EVENT_INPUT: 8 };
+export const RECORD = { EVENT: 1, RETRY: 2, COMMENT: 3, ERROR: 4, TEXT: 5, DONE: 6, LAST_ID: 7, EVENT_INPUT: 8, EVENT_META: 9 };
 
 export function dispatchRecords({ words, text, input }, h) {
   let i = 0;
   const n = words.length;
-  // Types and ids repeat from event to event: the core re-uses their ranges,
-  // so each distinct one is sliced once per batch.
-  let typeAt = -1, typeEnd = -1, type = '', idAt = -1, idEnd = -1, id = '';
+  // Set by the EVENT_META record before the first event of a batch and
+  // wherever they change (they repeat on nearly every event).
+  let type = '', id = '';
   while (i < n) {
-    const kind = words[i];
-    switch (kind) {
-      case RECORD.EVENT:
-      case RECORD.EVENT_INPUT: {
-        if (words[i + 1] !== typeAt || words[i + 2] !== typeEnd)
-          type = text.slice((typeAt = words[i + 1]), (typeEnd = words[i + 2]));
-        if (words[i + 5] !== idAt || words[i + 6] !== idEnd) id = text.slice((idAt = words[i + 5]), (idEnd = words[i + 6]));
-        const data = (kind === RECORD.EVENT ? text : input).slice(words[i + 3], words[i + 4]);
-        h.onEvent?.({ type, data, id });
-        i += 7;
+    switch (words[i]) {
+      case RECORD.EVENT_INPUT:
+        h.onEvent?.({ type, data: input.slice(words[i + 1], words[i + 2]), id });
+        i += 3;
         break;
-      }
+      case RECORD.EVENT:
+        h.onEvent?.({ type, data: text.slice(words[i + 1], words[i + 2]), id });
+        i += 3;
+        break;
+      case RECORD.EVENT_META:
+        type = text.slice(words[i + 1], words[i + 2]);
+        id = text.slice(words[i + 3], words[i + 4]);
+        i += 5;
+        break;
       case RECORD.RETRY:
         h.onRetry?.(words[i + 1]);
         i += 2;

@@ -66,9 +66,11 @@ Batch::Range Batch::AddString(std::string_view s) {
   return {begin, text_units_};
 }
 
-Batch::Range Batch::AddMemoString(int slot, std::string_view s) {
+Batch::Range Batch::AddMemoString(int slot, std::string_view s, bool* reused) {
   Memo& m = memo_[slot];
-  if (m.valid && detail::SameBytes(m.value, s)) return {m.begin, m.end};
+  bool same = m.valid && detail::SameBytes(m.value, s);
+  if (reused) *reused = same;
+  if (same) return {m.begin, m.end};
   Range r = AddString(s);
   m.value.assign(s);
   m.begin = r.begin;

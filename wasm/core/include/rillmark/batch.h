@@ -43,8 +43,9 @@ class Batch {
   /// Appends well-formed UTF-8 `s` to the blob; returns its range.
   Range AddString(std::string_view s);
   /// Like AddString, but re-uses the previous range when `s` equals the last
-  /// string added through this slot (event ids and types repeat on every event).
-  Range AddMemoString(int slot, std::string_view s);
+  /// string added through this slot (event ids and types repeat on every
+  /// event); `*reused` (if given) tells which happened.
+  Range AddMemoString(int slot, std::string_view s, bool* reused = nullptr);
   /// The range of `s` in the decoded input, under the conditions of
   /// PushInputString; false (and nothing changes) otherwise.
   bool AddInputString(std::string_view s, Range* out);
@@ -108,10 +109,12 @@ class Batch {
 };
 
 /// Record kinds written by the SSE parser and the token decoder bindings.
-/// Layouts (words): kEvent: kind, type(2), data(2), id(2) · kRetry: kind, ms ·
-/// kComment: kind, text(2) · kError: kind, status, message(2) · kText: kind,
-/// text(2) · kDone: kind · kLastId: kind, id(2) (the last event ID changed) ·
-/// kEventInput: as kEvent, but data(2) is a range of the decoded input.
+/// Layouts (words): kEvent: kind, data(2) · kEventInput: as kEvent, but data(2)
+/// is a range of the decoded input · kEventMeta: kind, type(2), id(2), the
+/// type and last event ID of the events after it (one before the first event
+/// of a batch and wherever they change) · kRetry: kind, ms · kComment: kind,
+/// text(2) · kError: kind, status, message(2) · kText: kind, text(2) · kDone:
+/// kind · kLastId: kind, id(2) (the last event ID changed).
 enum RecordKind : uint32_t {
   kRecordEvent = 1,
   kRecordRetry = 2,
@@ -121,6 +124,7 @@ enum RecordKind : uint32_t {
   kRecordDone = 6,
   kRecordLastId = 7,
   kRecordEventInput = 8,
+  kRecordEventMeta = 9,
 };
 
 }  // namespace rillmark
