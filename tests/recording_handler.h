@@ -18,6 +18,10 @@ struct RecordedEvent {
 class RecordingHandler : public SseHandler {
  public:
   void OnEvent(const SseEvent& e) override {
+    if (e.same_meta) {
+      ++same_meta;
+      if (events.empty() || events.back().type != e.type || events.back().id != e.id) ++same_meta_wrong;
+    }
     events.push_back({std::string(e.type), std::string(e.data), std::string(e.id)});
     log += "E[" + events.back().type + "|" + events.back().data + "|" + events.back().id + "]";
   }
@@ -38,6 +42,8 @@ class RecordingHandler : public SseHandler {
   std::vector<std::string> comments;
   std::vector<Status> errors;
   std::string log;  // everything, in order
+  int same_meta = 0;        // events flagged same_meta…
+  int same_meta_wrong = 0;  // …whose type or id differ from the previous event's
 };
 
 }  // namespace rillmark::testing

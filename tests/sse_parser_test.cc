@@ -150,6 +150,18 @@ TEST(SseParser, SingleDataLineEventsKeepTypeIdAndCleaning) {
   EXPECT_EQ(ParseWhole("data: a\ndata: b\n\ndata: c\r\n\r\n"), "E[message|a\nb|]E[message|c|]");
 }
 
+TEST(SseParser, SameMetaFlagsEventsWhoseTypeAndIdRepeat) {
+  RecordingHandler h;
+  SseParser p(&h);
+  p.Feed("data: a\n\ndata: b\n\nid: 1\ndata: c\n\nid: 1\ndata: d\n\nevent: t\ndata: e\n\n");
+  p.Feed("event: t\ndata: f\n\nevent: u\ndata: g\n\ndata: h\n\n");
+  EXPECT_EQ(h.same_meta, 3);  // b, d (same id again), f
+  EXPECT_EQ(h.same_meta_wrong, 0);
+  p.Reset();
+  p.Feed("data: i\n\n");
+  EXPECT_EQ(h.same_meta, 3);  // nothing is "previous" after Reset
+}
+
 TEST(SseParser, UsesRetryOnlyWhenAllAsciiDigits) {
   EXPECT_EQ(ParseWhole("retry: 1500\nretry: 15x\nretry: -1\nretry:\nretry: 20\n\n"), "R[1500]R[20]");
 }
@@ -233,12 +245,20 @@ std::string RandomStream(std::mt19937& rng) {
 
 TEST(SseParser, PropertyAnyChunkingGivesIdenticalEvents) {
   std::mt19937 rng(20261121);
+  int same_meta = 0;
   for (int round = 0; round < 300; ++round) {
     std::string s = RandomStream(rng);
-    std::string whole = ParseWhole(s);
+    RecordingHandler h;
+    SseParser p(&h);
+    p.Feed(s);
+    p.End();
+    ASSERT_EQ(h.same_meta_wrong, 0) << "round " << round;
+    same_meta += h.same_meta;
+    std::string whole = h.log;
     ASSERT_EQ(ParseInPieces(s, 1), whole) << "round " << round;
     for (size_t at = 0; at <= s.size(); ++at) ASSERT_EQ(ParseSplitAt(s, at), whole) << round << "@" << at;
   }
+  EXPECT_GT(same_meta, 20);  // the flag was exercised (44 with this seed), not only left false
 }
 
 // A caller that has checked a feed's UTF-8 (the Wasm binding checks each input

@@ -59,16 +59,22 @@ class Handle {
   uint32_t header_[6] = {};
 };
 
-void PushEvent(Batch& b, const SseEvent& e) {
-  bool same_type, same_id;
-  Batch::Range type = b.AddMemoString(0, e.type, &same_type), id = b.AddMemoString(1, e.id, &same_id);
-  if (!same_type || !same_id) {
-    uint32_t* w = b.Extend(5);
-    w[0] = kRecordEventMeta;
-    w[1] = type.begin;
-    w[2] = type.end;
-    w[3] = id.begin;
-    w[4] = id.end;
+// An EVENT_META record precedes the first event of a batch and any event
+// whose type or id differ from the previous one's (see batch.h).
+void PushEvent(Batch& b, const SseEvent& e, bool* meta_sent) {
+  if (!e.same_meta || !*meta_sent) {
+    *meta_sent = true;
+    if (e.id.empty() && e.type == "message") {
+      b.PushWord(kRecordEventMetaDefault);  // the usual case: no strings to decode
+    } else {
+      Batch::Range type = b.AddString(e.type), id = b.AddString(e.id);
+      uint32_t* w = b.Extend(5);
+      w[0] = kRecordEventMeta;
+      w[1] = type.begin;
+      w[2] = type.end;
+      w[3] = id.begin;
+      w[4] = id.end;
+    }
   }
   Batch::Range data;
   uint32_t kind = kRecordEventInput;  // no copy: JS slices the decoded input
@@ -102,24 +108,33 @@ class StreamRecords : public Base, public Handle {
     batch_.PushString(text);
   }
   void OnError(Status s, std::string_view m) override { PushError(batch_, s, m); }
+  void OnEvent(const SseEvent& e) override { PushEvent(batch_, e, &meta_sent_); }
+
+ protected:
+  void ClearBatch() {
+    batch_.Clear();
+    meta_sent_ = false;
+  }
+
+ private:
+  bool meta_sent_ = false;  // this batch has an EVENT_META record
 };
 
 class SseParserHandle final : public StreamRecords<SseHandler> {
  public:
   explicit SseParserHandle(uint32_t max_event_bytes) : parser_(this, SseParserOptions{max_event_bytes}) {}
   uintptr_t Feed(uint32_t n) override {
-    batch_.Clear();
+    ClearBatch();
     batch_.SetInput(In(n));
     parser_.Feed(In(n), batch_.InputWellFormed());  // one UTF-8 check of the input for both
     return Header();
   }
   uintptr_t End() override {
-    batch_.Clear();
+    ClearBatch();
     parser_.End();
     return Header();
   }
   void Reset() override { parser_.Reset(); }
-  void OnEvent(const SseEvent& e) override { PushEvent(batch_, e); }
 
  private:
   SseParser parser_;
@@ -135,7 +150,7 @@ class TokenDecoderHandle final : public StreamRecords<TokenHandler> {
   Status status() const { return decoder_->status(); }
   double text_events() const { return static_cast<double>(decoder_->text_events()); }
   uintptr_t Feed(uint32_t n) override {
-    batch_.Clear();
+    ClearBatch();
     decoder_->Feed(In(n));
     if (decoder_->last_event_id() != last_id_) {
       last_id_ = decoder_->last_event_id();
@@ -145,7 +160,7 @@ class TokenDecoderHandle final : public StreamRecords<TokenHandler> {
     return Header();
   }
   uintptr_t End() override {
-    batch_.Clear();
+    ClearBatch();
     decoder_->End();
     return Header();
   }
@@ -154,7 +169,6 @@ class TokenDecoderHandle final : public StreamRecords<TokenHandler> {
     batch_.PushWord(kRecordText);
     batch_.PushString(text);
   }
-  void OnEvent(const SseEvent& e) override { PushEvent(batch_, e); }
   void OnDone() override { batch_.PushWord(kRecordDone); }
 
  private:

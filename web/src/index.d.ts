@@ -1,11 +1,14 @@
 // Types of the rillmark package (see shared/API.md).
 
-/** Loads the Wasm module once; every sync API throws NOT_INITIALIZED before it resolves. */
+/**
+ * Loads the Wasm module once; every sync API throws NOT_INITIALIZED before it resolves.
+ * Rejects with UNSUPPORTED_RUNTIME where WebAssembly SIMD is missing.
+ */
 export function init(options?: { wasmUrl?: string | URL }): Promise<void>;
 
 export type ErrorCode =
   | 'HTTP_STATUS' | 'BAD_CONTENT_TYPE' | 'NETWORK' | 'IDLE_TIMEOUT' | 'EVENT_TOO_LARGE' | 'BAD_PAYLOAD'
-  | 'STREAM_ERROR_EVENT' | 'ABORTED' | 'RETRIES_EXHAUSTED' | 'NOT_INITIALIZED' | 'TEXT_TOO_LARGE' | 'BAD_ARGUMENT';
+  | 'STREAM_ERROR_EVENT' | 'ABORTED' | 'RETRIES_EXHAUSTED' | 'NOT_INITIALIZED' | 'TEXT_TOO_LARGE' | 'BAD_ARGUMENT' | 'UNSUPPORTED_RUNTIME';
 
 /** Every error rillmark reports or throws. */
 export class RillmarkError extends Error {

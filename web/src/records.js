@@ -1,89 +1,121 @@
 // The records of an SSE parser / token decoder batch (see batch.h): dispatch,
 // and the feed/end methods both of those handles share.
 import { RillmarkError, STATUS_CODES } from './errors.js';
-import { readBatch, writeInput } from './wasm.js';
+import { decodeInput, decodeText, writeInput } from './wasm.js';
 
-export const RECORD = { EVENT: 1, RETRY: 2, COMMENT: 3, ERROR: 4, TEXT: 5, DONE: 6, LAST_ID: 7, EVENT_INPUT: 8, EVENT_META: 9 };
-
-export function dispatchRecords({ words, text, input }, h) {
-  let i = 0;
-  const n = words.length;
-  // Set by the EVENT_META record before the first event of a batch and
-  // wherever they change (they repeat on nearly every event).
-  let type = '', id = '';
-  while (i < n) {
-    switch (words[i]) {
-      case RECORD.EVENT_INPUT:
-        h.onEvent?.({ type, data: input.slice(words[i + 1], words[i + 2]), id });
-        i += 3;
-        break;
-      case RECORD.EVENT:
-        h.onEvent?.({ type, data: text.slice(words[i + 1], words[i + 2]), id });
-        i += 3;
-        break;
-      case RECORD.EVENT_META:
-        type = text.slice(words[i + 1], words[i + 2]);
-        id = text.slice(words[i + 3], words[i + 4]);
-        i += 5;
-        break;
-      case RECORD.RETRY:
-        h.onRetry?.(words[i + 1]);
-        i += 2;
-        break;
-      case RECORD.COMMENT:
-        h.onComment?.(text.slice(words[i + 1], words[i + 2]));
-        i += 3;
-        break;
-      case RECORD.ERROR: {
-        const code = STATUS_CODES[words[i + 1]] ?? 'UNKNOWN';
-        h.onError?.(new RillmarkError(code, text.slice(words[i + 2], words[i + 3])));
-        i += 4;
-        break;
-      }
-      case RECORD.TEXT:
-        h.onText?.(text.slice(words[i + 1], words[i + 2]));
-        i += 3;
-        break;
-      case RECORD.LAST_ID:
-        h.onLastId?.(text.slice(words[i + 1], words[i + 2]));
-        i += 3;
-        break;
-      case RECORD.DONE:
-        h.onDone?.();
-        i += 1;
-        break;
-      default:
-        throw new RillmarkError('BAD_ARGUMENT', `rillmark: unknown record ${words[i]}`);
-    }
-  }
-}
+export const RECORD = {
+  EVENT: 1, RETRY: 2, COMMENT: 3, ERROR: 4, TEXT: 5, DONE: 6, LAST_ID: 7, EVENT_INPUT: 8, EVENT_META: 9,
+  EVENT_META_DEFAULT: 10,
+};
 
 /**
  * feed / end / reset / free of a native stream handle (SSE parser or token
- * decoder) owned by `owner`, dispatching each batch to `handlers`. The words
- * of a feed are copied into this handle's reusable buffer (see readBatch),
- * except while its handlers run: a feed from inside one of them copies.
+ * decoder) owned by `owner`, dispatching each batch to `handlers`.
+ *
+ * Records are read where the core wrote them, in Wasm memory, not copied: a
+ * call into this same handle from inside one of its handlers would overwrite
+ * them, so such a call first moves what is left of the batch being
+ * dispatched into a copy (`detach`). Calls into other handles may grow the
+ * memory: the view is re-read after every handler.
  */
 export function streamMethods(m, owner, handlers) {
-  const state = { ptr: 0, cap: 0, words: null, dispatching: 0 };
+  const state = { ptr: 0, cap: 0, live: null };
   return {
     feed(chunk) {
       const h = owner.use();
       const n = writeInput(h, state, chunk);
-      const batch = readBatch(m._rm_feed(h, n), state, n);
-      state.dispatching++;
-      try {
-        dispatchRecords(batch, handlers);
-      } finally {
-        state.dispatching--;
-      }
+      if (state.live) detach(m, state.live);  // called from one of its own handlers
+      dispatchBatch(m, m._rm_feed(h, n), state, n, handlers);
     },
     end() {
-      dispatchRecords(readBatch(m._rm_end(owner.use())), handlers);
+      const h = owner.use();
+      if (state.live) detach(m, state.live);
+      dispatchBatch(m, m._rm_end(h), state, 0, handlers);
     },
     reset() {
       m._rm_reset(owner.use());
     },
     free: owner.free,
   };
+}
+
+// A batch being dispatched: its words are m.HEAPU32[at, at + count) until
+// detach() sets `copy` (then copy[0, count)).
+function detach(m, frame) {
+  if (!frame.copy) frame.copy = m.HEAPU32.slice(frame.at, frame.at + frame.count);
+}
+
+function dispatchBatch(m, headerPtr, state, n, h) {
+  const hp = headerPtr >>> 2;
+  let words = m.HEAPU32;
+  const count = words[hp + 1];
+  if (count === 0) return;
+  const text = decodeText(words[hp + 2], words[hp + 3]);
+  const inputKind = words[hp + 5];  // 0: unused, 1: UTF-8, 2: ASCII
+  const input = inputKind ? decodeInput(state, n, inputKind === 2) : '';
+  const frame = { at: words[hp] >>> 2, count, copy: null };
+  const outer = state.live;
+  state.live = frame;
+  try {
+    let base = frame.at;
+    let type = '', id = '';
+    for (let i = 0; i < count; ) {
+      const kind = words[base + i];
+      if (kind === RECORD.EVENT_INPUT || kind === RECORD.EVENT) {
+        const data = (kind === RECORD.EVENT ? text : input).slice(words[base + i + 1], words[base + i + 2]);
+        i += 3;
+        h.onEvent?.({ type, data, id });
+      } else if (kind === RECORD.EVENT_META_DEFAULT) {
+        type = 'message';
+        id = '';
+        i += 1;
+        continue;
+      } else if (kind === RECORD.EVENT_META) {
+        type = text.slice(words[base + i + 1], words[base + i + 2]);
+        id = text.slice(words[base + i + 3], words[base + i + 4]);
+        i += 5;
+        continue;
+      } else {
+        i = dispatchOther(words, base, i, text, h);
+      }
+      // A handler ran: the records may have moved (detach) or the memory grown.
+      if (frame.copy) {
+        words = frame.copy;
+        base = 0;
+      } else {
+        words = m.HEAPU32;
+      }
+    }
+  } finally {
+    state.live = outer;
+  }
+}
+
+// The records other than events (one per feed at most, typically): returns
+// the index after the record.
+function dispatchOther(words, base, i, text, h) {
+  const at = base + i;
+  const str = (k) => text.slice(words[at + k], words[at + k + 1]);
+  switch (words[at]) {
+    case RECORD.RETRY:
+      h.onRetry?.(words[at + 1]);
+      return i + 2;
+    case RECORD.COMMENT:
+      h.onComment?.(str(1));
+      return i + 3;
+    case RECORD.ERROR:
+      h.onError?.(new RillmarkError(STATUS_CODES[words[at + 1]] ?? 'UNKNOWN', str(2)));
+      return i + 4;
+    case RECORD.TEXT:
+      h.onText?.(str(1));
+      return i + 3;
+    case RECORD.LAST_ID:
+      h.onLastId?.(str(1));
+      return i + 3;
+    case RECORD.DONE:
+      h.onDone?.();
+      return i + 1;
+    default:
+      throw new RillmarkError('BAD_ARGUMENT', `rillmark: unknown record ${words[at]}`);
+  }
 }

@@ -10,11 +10,23 @@ export function setLoader(fn) {
   loader = fn;
 }
 
+// The smallest module with a Wasm SIMD instruction, (func (result v128)
+// (i8x16.splat (i32.const 0))): the byte scans of the core need SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11,
+]);
+
 /** Loads the Wasm module once (memoized). */
 export function init(options = {}) {
   if (module) return Promise.resolve();
   if (!loading) {
     loading = (async () => {
+      if (!WebAssembly.validate(SIMD_PROBE)) {
+        throw new RillmarkError(
+          'UNSUPPORTED_RUNTIME',
+          'rillmark: this JavaScript engine lacks WebAssembly SIMD (needs Chrome/Edge 91, Firefox 89, Safari 16.4, Node 16.4 or newer)',
+        );
+      }
       const { default: create } = await import('../dist/rillmark.mjs');
       const wasmBinary = await loader(options);
       module = await create({ wasmBinary });
@@ -88,42 +100,35 @@ function grow(handle, state, need) {
 
 /**
  * Reads a batch header {words ptr, count, text ptr, bytes, status, input kind}:
- * returns a copy of the words, the decoded text and, when records refer to
- * it, the decoded input (`state` and `n`: where the call's input was written).
- * String ranges in words are UTF-16 offsets.
+ * returns a copy of the words and the decoded text. String ranges in words
+ * are UTF-16 offsets. (The stream handles read their batches in records.js.)
  */
-export function readBatch(headerPtr, state, n) {
+export function readBatch(headerPtr) {
   const m = module;
   const h = headerPtr >>> 2;
-  const wordsPtr = m.HEAPU32[h];
   const count = m.HEAPU32[h + 1];
   if (count === 0) return EMPTY;
-  const textPtr = m.HEAPU32[h + 2];
-  const bytes = m.HEAPU32[h + 3];
-  const w = wordsPtr >>> 2;
-  let words;
-  if (state && !state.dispatching) {
-    // The owner's reusable copy (no allocation per feed); a feed from inside
-    // one of its own handlers gets a fresh copy instead.
-    if (!state.words || state.words.length < count) state.words = new Uint32Array(Math.max(count, 1024));
-    state.words.set(m.HEAPU32.subarray(w, w + count));
-    words = state.words.subarray(0, count);
-  } else {
-    words = m.HEAPU32.slice(w, w + count);
-  }
-  const text = bytes ? decodeText(m, textPtr, bytes) : '';
-  const inputKind = m.HEAPU32[h + 5];  // 0: unused, 1: UTF-8, 2: ASCII
-  const input = inputKind ? decodeMemory(m.HEAPU8, state.ptr, state.ptr + n, inputKind === 2) : '';
-  return { words, text, input };
+  const w = m.HEAPU32[h] >>> 2;
+  return { words: m.HEAPU32.slice(w, w + count), text: decodeText(m.HEAPU32[h + 2], m.HEAPU32[h + 3]) };
 }
 
-const EMPTY = { words: new Uint32Array(0), text: '', input: '', status: 0 };
+/**
+ * The input a handle's call read, decoded (`ascii`: the header says it is all
+ * ASCII); `state` and `n` as for writeInput.
+ */
+export function decodeInput(state, n, ascii) {
+  return decodeMemory(module.HEAPU8, state.ptr, state.ptr + n, ascii);
+}
+
+const EMPTY = { words: new Uint32Array(0), text: '', status: 0 };
 
 // Short texts (the common one-word appendData) are decoded without a
-// TextDecoder call, which costs more than the string itself.
-function decodeText(m, ptr, bytes) {
-  if (bytes <= 32) {
-    const b = m.HEAPU8;
+// TextDecoder call, which costs more than the string itself (a platform
+// decoder, as Node's, is cheaper than that loop).
+export function decodeText(ptr, bytes) {
+  if (bytes === 0) return '';
+  const b = module.HEAPU8;
+  if (bytes <= 32 && decodeMemory === textDecoderMemory) {
     let s = '';
     for (let i = ptr, end = ptr + bytes; i < end; i++) {
       const c = b[i];
@@ -132,7 +137,7 @@ function decodeText(m, ptr, bytes) {
     }
     return s;
   }
-  return decodeMemory(m.HEAPU8, ptr, ptr + bytes, false);
+  return decodeMemory(b, ptr, ptr + bytes, false);
 }
 
 /**
@@ -146,7 +151,7 @@ export function readBatchView(headerPtr) {
   const status = m.HEAPU32[h + 4];
   if (count === 0) return status ? { ...EMPTY, status } : EMPTY;
   const w = m.HEAPU32[h] >>> 2;
-  return { words: m.HEAPU32.subarray(w, w + count), text: decodeText(m, m.HEAPU32[h + 2], m.HEAPU32[h + 3]), status };
+  return { words: m.HEAPU32.subarray(w, w + count), text: decodeText(m.HEAPU32[h + 2], m.HEAPU32[h + 3]), status };
 }
 
 /** Frees handles that were never free()d once their wrapper is collected. */

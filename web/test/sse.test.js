@@ -104,6 +104,20 @@ test('gives identical events at every split and in 1-byte chunks', () => {
   for (let at = 0; at <= s.length; at++) assert.deepEqual(parse([s.subarray(0, at), s.subarray(at)]), whole);
 });
 
+test('types and ids that change inside a feed and between feeds are reported with each event', () => {
+  const s = 'data: a\n\ndata: b\n\nid: 1\ndata: c\n\nevent: t\ndata: d\n\nevent: t\ndata: e\n\ndata: f\n\nid: 2\ndata: g\n\n';
+  const expected = [
+    ['event', 'message', 'a', ''],
+    ['event', 'message', 'b', ''],
+    ['event', 'message', 'c', '1'],
+    ['event', 't', 'd', '1'],
+    ['event', 't', 'e', '1'],
+    ['event', 'message', 'f', '1'],
+    ['event', 'message', 'g', '2'],
+  ];
+  for (let at = 0; at <= s.length; at++) assert.deepEqual(parse([s.slice(0, at), s.slice(at)]), expected, `split at ${at}`);
+});
+
 test('SseParserStream transforms body bytes into events', async () => {
   const body = new Blob(['data: one\n\nda', 'ta: two\n\n']).stream();
   const events = [];
@@ -138,4 +152,35 @@ test('a handler that feeds the same parser again does not disturb the batch bein
   p.end();
   p.free();
   assert.deepEqual(seen, ['outer1', 'a much longer inner event', 'x', 'outer2', 'outer3']);
+});
+
+test('feeds nested two deep, and again after the inner ones returned, keep every batch intact', () => {
+  const seen = [];
+  const p = createSseParser({
+    onEvent: (e) => {
+      seen.push(e.data);
+      if (e.data === 'o1') p.feed('data: i1\n\ndata: i2\n\n');
+      if (e.data === 'i1') p.feed('event: deep\nid: 9\ndata: d1\n\n');
+      if (e.data === 'o2') p.feed('data: j1\n\n');
+      if (e.data === 'o3') p.end();
+    },
+  });
+  p.feed('data: o1\n\ndata: o2\n\nevent: t\ndata: o3\n\ndata: o4\n\n');
+  p.free();
+  assert.deepEqual(seen, ['o1', 'i1', 'd1', 'i2', 'o2', 'j1', 'o3', 'o4']);
+});
+
+test('a handler that grows the Wasm memory does not disturb the batch being dispatched', () => {
+  const events = [];
+  const other = createSseParser({ onEvent() {} });
+  const p = createSseParser({
+    onEvent: (e) => {
+      events.push([e.type, e.data, e.id]);
+      if (events.length === 1) other.feed(new Uint8Array(32 << 20).fill(97));  // 32 MiB: the memory must grow
+    },
+  });
+  p.feed('id: 1\nevent: x\ndata: a\n\ndata: b\n\nevent: y\ndata: c\n\n');
+  p.free();
+  other.free();
+  assert.deepEqual(events, [['x', 'a', '1'], ['message', 'b', '1'], ['y', 'c', '1']]);
 });

@@ -6,14 +6,28 @@
 
 #include "utf8.h"
 
+#ifdef RILLMARK_WASM_SIMD
+#include <wasm_simd128.h>
+#endif
+
 namespace rillmark {
 namespace {
 constexpr unsigned char kBom[3] = {0xEF, 0xBB, 0xBF};
 constexpr size_t kLineSlack = 256;  // room for a field name on a maximal data line
 
-// The first CR or LF in [p, end), or end: 8 bytes per step (SWAR), one pass
-// for both characters (Wasm's memchr is musl's, 4 bytes per step).
-const char* FindLineEnd(const char* p, const char* end) {
+// The first CR or LF in [p, end), or end: 16 bytes per step with Wasm SIMD,
+// else 8 (SWAR); one pass for both characters (Wasm's memchr is musl's, 4
+// bytes per step).
+RILLMARK_SIMD_FN const char* FindLineEnd(const char* p, const char* end) {
+#ifdef RILLMARK_WASM_SIMD
+  const v128_t lf16 = wasm_i8x16_splat('\n'), cr16 = wasm_i8x16_splat('\r');
+  while (end - p >= 16) {
+    v128_t v = wasm_v128_load(p);
+    uint32_t hit = wasm_i8x16_bitmask(wasm_v128_or(wasm_i8x16_eq(v, lf16), wasm_i8x16_eq(v, cr16)));
+    if (hit) return p + __builtin_ctz(hit);
+    p += 16;
+  }
+#endif
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   constexpr uint64_t kLf = kOnes * '\n', kCr = kOnes * '\r';
   while (end - p >= 8) {
@@ -44,6 +58,8 @@ void SseParser::Reset() {
   last_id_.clear();
   last_id_valid_ = true;
   id_set_ = false;
+  id_changed_ = false;
+  dispatched_ = false;
   bom_matched_ = 0;
   bom_done_ = false;
   skip_lf_ = false;
@@ -255,6 +271,7 @@ void SseParser::UpdateLastId() {
   if (detail::SameBytes(last_id_, id_buffer_)) return;
   last_id_ = id_buffer_;
   last_id_valid_ = detail::IsValidUtf8(last_id_);
+  id_changed_ = true;
 }
 
 // One check of the whole feed instead of one per event: a data line still in
@@ -288,6 +305,12 @@ void SseParser::Emit(std::string_view data, bool checked) {
   event.type = type_.empty() ? std::string_view("message") : Clean(type_, scratch_[0]);
   event.data = checked ? data : Clean(data, scratch_[1]);
   event.id = last_id_valid_ ? std::string_view(last_id_) : Clean(last_id_, scratch_[2]);
+  event.same_meta = dispatched_ && !id_changed_ && detail::SameBytes(type_, dispatched_type_);
+  if (!event.same_meta) {
+    dispatched_ = true;
+    id_changed_ = false;
+    dispatched_type_.assign(type_);
+  }
   handler_->OnEvent(event);
   type_.clear();
 }

@@ -207,7 +207,9 @@ class TokenDecoder::Impl final : public SseHandler {
   }
   void Pass(const SseEvent& e) {
     FlushText();
-    handler_->OnEvent(e);
+    SseEvent passed = e;
+    passed.same_meta = false;  // the events between were not passed on
+    handler_->OnEvent(passed);
   }
   void Done() {
     FlushText();

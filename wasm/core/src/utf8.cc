@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#ifdef RILLMARK_WASM_SIMD
+#include <wasm_simd128.h>
+#endif
+
 namespace rillmark::detail {
 namespace {
 
@@ -40,9 +44,16 @@ size_t SequenceLength(const unsigned char* s, size_t n, size_t i, size_t* bad_le
   return 0;
 }
 
-bool AllAscii(const unsigned char* p, size_t n) {
+RILLMARK_SIMD_FN bool AllAscii(const unsigned char* p, size_t n) {
   // OR 32 bytes together per test: one branch per block, not per word.
   size_t i = 0;
+#ifdef RILLMARK_WASM_SIMD
+  for (; i + 64 <= n; i += 64) {
+    v128_t v = wasm_v128_or(wasm_v128_or(wasm_v128_load(p + i), wasm_v128_load(p + i + 16)),
+                            wasm_v128_or(wasm_v128_load(p + i + 32), wasm_v128_load(p + i + 48)));
+    if (wasm_i8x16_bitmask(v)) return false;
+  }
+#endif
   for (; i + 32 <= n; i += 32) {
     uint64_t w[4];
     std::memcpy(w, p + i, 32);

@@ -112,7 +112,8 @@ class Batch {
 /// Layouts (words): kEvent: kind, data(2) · kEventInput: as kEvent, but data(2)
 /// is a range of the decoded input · kEventMeta: kind, type(2), id(2), the
 /// type and last event ID of the events after it (one before the first event
-/// of a batch and wherever they change) · kRetry: kind, ms · kComment: kind,
+/// of a batch and wherever they change) · kEventMetaDefault: kind, as
+/// kEventMeta with type "message" and an empty id · kRetry: kind, ms · kComment: kind,
 /// text(2) · kError: kind, status, message(2) · kText: kind, text(2) · kDone:
 /// kind · kLastId: kind, id(2) (the last event ID changed).
 enum RecordKind : uint32_t {
@@ -125,6 +126,7 @@ enum RecordKind : uint32_t {
   kRecordLastId = 7,
   kRecordEventInput = 8,
   kRecordEventMeta = 9,
+  kRecordEventMetaDefault = 10,
 };
 
 }  // namespace rillmark

@@ -21,6 +21,10 @@ struct SseEvent {
   std::string_view type;  ///< "message" when the stream gave no event field
   std::string_view data;  ///< data lines joined with "\n"
   std::string_view id;    ///< the last event ID in force at dispatch
+  /// True when type and id are those of the previous event this parser
+  /// dispatched (since construction or Reset); false when they changed or it
+  /// is not known. Lets a consumer skip re-reading them.
+  bool same_meta = false;
 };
 
 /// Receives what the parser finds, synchronously, in stream order.
@@ -91,6 +95,9 @@ class SseParser {
   std::string last_id_;    // last event ID string (set at dispatch)
   bool last_id_valid_ = true;  // last_id_ is well-formed UTF-8
   bool id_set_ = false;        // an id field came since the last dispatch
+  bool id_changed_ = false;    // last_id_ changed since the last event
+  bool dispatched_ = false;    // an event was dispatched (since Reset)
+  std::string dispatched_type_;  // its type_ (empty: the default)
   std::string scratch_[3];
   std::string_view feed_;  // the bytes of the current Feed
   enum class FeedCheck : uint8_t { kUnchecked, kValid, kInvalid } feed_check_ = FeedCheck::kUnchecked;
