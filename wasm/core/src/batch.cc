@@ -1,26 +1,15 @@
 #include "rillmark/batch.h"
 
-#include <algorithm>
-#include <cstring>
-
 #include "utf8.h"
 
 namespace rillmark {
 
 void Batch::Clear() {
-  word_count_ = 0;
+  words_.clear();
   text_.clear();
   text_units_ = 0;
   for (Memo& m : memo_) m.valid = false;
   SetInput({});
-}
-
-void Batch::Grow(size_t n) {
-  size_t capacity = std::max({word_capacity_ * 2, word_count_ + n, size_t{256}});
-  std::unique_ptr<uint32_t[]> words(new uint32_t[capacity]);  // not zero-filled
-  if (word_count_) std::memcpy(words.get(), words_.get(), word_count_ * sizeof(uint32_t));
-  words_ = std::move(words);
-  word_capacity_ = capacity;
 }
 
 void Batch::SetInput(std::string_view input) {
