@@ -317,6 +317,36 @@ TEST(MarkdownRenderer, AFloodOfBlankLinesCostsNoRenders) {
   }
 }
 
+// While a link URL, a possible table header or a fence line arrives, the
+// completed tail stays the same: those flushes send nothing and run no md4c
+// render (the tail memo), and the invariant still holds byte by byte.
+TEST(MarkdownRenderer, HeldBackTextCostsNoRendersWhileItArrives) {
+  struct Case {
+    const char* head;
+    const char* held;  // appended byte by byte; the screen does not change
+  } cases[] = {
+      {"See the [HTML Standard](", "https://html.spec.whatwg.org/multipage/server-sent-events.html"},
+      {"Intro.\n\n", "| Feature | SSE | WebSocket | Long polling |"},
+      {"Code:\n\n", "```python"},
+  };
+  for (const Case& c : cases) {
+    MarkdownRenderer r;
+    Batch batch;
+    r.Append(c.head);
+    r.Flush(&batch);
+    r.Append(std::string_view(c.held, 1));
+    r.Flush(&batch);
+    size_t before = r.slow_renders();
+    for (const char* p = c.held + 1; *p; ++p) {
+      r.Append(std::string_view(p, 1));
+      r.Flush(&batch);
+      EXPECT_TRUE(batch.words().empty()) << c.held << " at " << p;
+    }
+    EXPECT_EQ(r.slow_renders(), before) << c.held;
+    ExpectInvariantByteByByte(std::string(c.head) + c.held + ")\n\nnext\n");
+  }
+}
+
 TEST(MarkdownRenderer, ReindentsTabsInFencedCodeLikeMd4c) {
   // md4c shows a tab in a code line's indentation as spaces (found by the fuzzer).
   ExpectInvariantByteByByte("~~~\n\tint x;\n  \ty\n~~~\n");

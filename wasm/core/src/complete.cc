@@ -490,12 +490,18 @@ bool CompleteTail(std::string_view t, std::string* out) {
 }
 
 bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
-                     bool* unchanged) {
+                     bool* unchanged, RenderMemo* memo) {
   std::string text(defs);
   if (!defs.empty()) text += '\n';
   size_t start = text.size();
   bool suffix_only = CompleteTail(part, &text);
   if (unchanged) *unchanged = std::string_view(text).substr(start) == part;
+  if (memo) {
+    memo->hit = memo->valid && memo->text == text;
+    if (memo->hit) return suffix_only;
+    memo->text = text;
+    memo->valid = true;
+  }
   RenderTokens(text, md_flags, out);
   if (text.empty() || text.back() == '\n') return suffix_only;
   // The last line is partial. If it is a code line (text directly inside

@@ -39,13 +39,23 @@ bool StartsBlock(std::string_view t, size_t begin);
 
 struct Tokens;
 
+/// The text a RenderCompleted call gave md4c, for the next call to compare.
+struct RenderMemo {
+  std::string text;
+  bool valid = false;  // `text` is what the caller's tokens were rendered from
+  bool hit = false;    // set by RenderCompleted: same text as before, `out` untouched
+};
+
 /// Renders `defs` (link definitions, may be empty) followed by the completed
 /// form of `part` into `out`. A code line still arriving shows without the
 /// line end md4c gives every code line, so typing into it is a pure append.
 /// Returns CompleteTail's result; `*unchanged` (when given) says whether the
 /// rendered text was `part` itself (nothing appended, nothing held back).
+/// With a valid `memo` whose text equals this call's, md4c is not run and
+/// `out` is left as it is (memo->hit): what is held back while a link URL,
+/// a table header or a fence line arrives changes nothing on screen.
 bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
-                     bool* unchanged = nullptr);
+                     bool* unchanged = nullptr, RenderMemo* memo = nullptr);
 
 }  // namespace rillmark::detail
 

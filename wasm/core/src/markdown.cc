@@ -162,12 +162,22 @@ class MarkdownRenderer::Impl {
     if (source_.size() == flushed_) return;
     std::string_view added = std::string_view(source_).substr(flushed_);
     flushed_ = source_.size();
-    if (container_ != Container::kNone && ContainerFlush(out)) return;
-    if (fence_active_ && FenceAppend(out)) return;
-    if (BlankLinesOnly(added)) return;
-    blank_ok_ = false;
-    if (TryPlainAppend(added, out)) return;
+    // The fast paths change shown_ in place (the container and fence ones
+    // also when they give up): the memo no longer describes it.
+    if (container_ != Container::kNone || fence_active_) tail_memo_.valid = false;
+    if (FastFlush(added, out)) {
+      tail_memo_.valid = false;
+      return;
+    }
     SlowFlush(out, /*finishing=*/false);
+  }
+
+  bool FastFlush(std::string_view added, Batch* out) {
+    if (container_ != Container::kNone && ContainerFlush(out)) return true;
+    if (fence_active_ && FenceAppend(out)) return true;
+    if (BlankLinesOnly(added)) return true;
+    blank_ok_ = false;
+    return TryPlainAppend(added, out);
   }
 
   void Finish(Batch* out) {
@@ -266,13 +276,16 @@ class MarkdownRenderer::Impl {
   }
 
   // Renders source_[from, to) (with the carried link definitions) into `out`.
-  void RenderRange(size_t from, size_t to, bool complete, Tokens* out) {
+  // With `memo`, a render whose input equals the memo's leaves `out` as it is
+  // and sets memo->hit (see detail::RenderCompleted).
+  void RenderRange(size_t from, size_t to, bool complete, Tokens* out, detail::RenderMemo* memo = nullptr) {
     std::string_view part = std::string_view(source_).substr(from, to - from);
     std::string_view defs = DefsFor(part);
     last_suffix_only_ = true;
     last_unchanged_ = true;
     if (complete) {
-      last_suffix_only_ = detail::RenderCompleted(defs, part, opt_.md_flags, out, &last_unchanged_);
+      last_suffix_only_ = detail::RenderCompleted(defs, part, opt_.md_flags, out, &last_unchanged_, memo);
+      if (memo && memo->hit) return;
     } else if (defs.empty()) {
       detail::RenderTokens(part, opt_.md_flags, out);
     } else {
@@ -407,17 +420,25 @@ class MarkdownRenderer::Impl {
   }
 
   void SlowFlush(Batch* out, bool finishing) {
+    tail_memo_.hit = false;
     Tokens newly_frozen;
     FindCuts(&newly_frozen);
     fence_active_ = false;
     Tokens next;
     if (!finishing && EnterFence(&next)) {
       fence_active_ = true;
+      tail_memo_.valid = false;
     } else {
-      RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next);
+      // shown_ is what the memo's text rendered to, unless blocks were frozen
+      // (then the tail starts elsewhere) or a fast path changed it since.
+      if (!newly_frozen.list.empty()) tail_memo_.valid = false;
+      RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
     }
-    if (newly_frozen.list.empty()) {
+    if (tail_memo_.hit) {
+      // The same render as before: no ops, shown_ stays.
+    } else if (newly_frozen.list.empty()) {
       EmitDiff(shown_, next, out);
+      shown_ = std::move(next);
     } else {
       size_t count = newly_frozen.TopLevelCount();
       newly_frozen.AppendRange(next, 0, next.list.size());
@@ -425,8 +446,8 @@ class MarkdownRenderer::Impl {
       out->PushWord(kOpFreeze);
       out->PushWord(static_cast<uint32_t>(count));
       frozen_nodes_ += count;
+      shown_ = std::move(next);
     }
-    shown_ = std::move(next);
     UpdatePlainState();
     if (!finishing && !fence_active_) TryEnterContainer();
     UpdateBlankState();
@@ -908,6 +929,7 @@ class MarkdownRenderer::Impl {
   size_t child_begin_ = 0;                 // source offset of the live child
   std::string work_;
   Tokens whole_, before_, after_;
+  detail::RenderMemo tail_memo_;  // input of the render shown_ came from
 };
 
 MarkdownRenderer::MarkdownRenderer(MarkdownOptions options) : impl_(std::make_unique<Impl>(options)) {}
