@@ -1,5 +1,5 @@
 // Batch: the record buffer that crosses the Wasm boundary, in particular the
-// zero-copy input ranges (UTF-16 offsets into the decoded input).
+// zero-copy input ranges (byte offsets into the input, decoded byte for byte).
 #include "rillmark/batch.h"
 
 #include <gtest/gtest.h>
@@ -25,35 +25,38 @@ TEST(BatchInput, AsciiRangesAreByteOffsets) {
   EXPECT_TRUE(b.text().empty());
 }
 
-TEST(BatchInput, Utf8RangesCountUtf16Units) {
-  // "é" is 2 bytes / 1 unit, "😀" 4 bytes / 2 units (a surrogate pair).
-  std::string in = "\xC3\xA9:x\xF0\x9F\x98\x80y|z";
+TEST(BatchInput, AsciiStringsOfANonAsciiInputAreByteRangesOthersAreNot) {
+  // JS decodes the input one code unit per byte: ASCII bytes keep their
+  // offsets whatever precedes them; a string with "é" must go to the blob.
+  std::string in = "\xC3\xA9:xy|z\xC3\xA9";
   Batch b;
   b.SetInput(in);
   size_t x = in.find('x'), z = in.find('z');
-  ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(x, 6)));  // "x😀y"
   ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(z, 1)));
-  EXPECT_EQ(Words(b), (std::vector<uint32_t>{2, 6, 7, 8}));
+  ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(x, 2)));  // any order
+  EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(z, 3)));  // "zé"
+  EXPECT_EQ(Words(b), (std::vector<uint32_t>{6, 7, 3, 5}));
 }
 
-TEST(BatchInput, FallsBackOutsideTheInputOrOnIllFormedInput) {
+TEST(BatchInput, FallsBackOutsideTheInputOrForNonAsciiOfAnIllFormedInput) {
   std::string in = "abc\xFF" "def";
   std::string other = "abc";
   Batch b;
   b.SetInput(in);
   EXPECT_FALSE(b.PushInputString(other));                            // not in the input
-  EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(0, 3)));  // input ill-formed
+  EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(2, 3)));  // "c\xFF" + "d"
   EXPECT_FALSE(b.PushInputString(std::string_view()));
   EXPECT_TRUE(b.words().empty());
   EXPECT_FALSE(b.uses_input());
+  EXPECT_TRUE(b.PushInputString(std::string_view(in).substr(4, 3)));  // ASCII "def" is exact anyway
 }
 
-TEST(BatchInput, RangesMustMoveForwardAndClearForgetsTheInput) {
+TEST(BatchInput, ClearForgetsTheInput) {
   std::string in = "one two";
   Batch b;
   b.SetInput(in);
   ASSERT_TRUE(b.PushInputString(std::string_view(in).substr(4, 3)));
-  EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(0, 3)));  // behind the cursor
+  EXPECT_TRUE(b.uses_input());
   b.Clear();
   EXPECT_FALSE(b.uses_input());
   EXPECT_FALSE(b.PushInputString(std::string_view(in).substr(0, 3)));
@@ -66,20 +69,13 @@ TEST(BatchInput, ReportsWhetherTheInputIsWellFormed) {
   std::string ascii = "data: x\n", utf8 = "data: \xC3\xA9\n", bad = "data: \xC3\n";
   b.SetInput(ascii);
   EXPECT_TRUE(b.InputWellFormed());
+  EXPECT_TRUE(b.input_ascii());
   b.SetInput(utf8);
   EXPECT_TRUE(b.InputWellFormed());
+  EXPECT_FALSE(b.input_ascii());
   b.SetInput(bad);
   EXPECT_FALSE(b.InputWellFormed());
-  EXPECT_FALSE(b.PushInputString(std::string_view(bad).substr(0, 4)));
-}
-
-TEST(BatchMemo, ReusesTheRangeOfAnEqualStringOnly) {
-  Batch b;
-  b.PushMemoString(0, "message");
-  b.PushMemoString(0, "message");
-  b.PushMemoString(0, "messagf");
-  b.PushMemoString(0, "");
-  EXPECT_EQ(Words(b), (std::vector<uint32_t>{0, 7, 0, 7, 7, 14, 14, 14}));
+  EXPECT_FALSE(b.PushInputString(std::string_view(bad).substr(6, 2)));
 }
 
 // SameBytes compares in overlapping words: every length, a difference at

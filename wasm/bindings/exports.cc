@@ -41,8 +41,8 @@ class Handle {
 
  protected:
   std::string_view In(uint32_t n) const { return std::string_view(input_.data(), std::min<size_t>(n, input_.size())); }
-  // Header word 5: 1 when strings refer to the input (JS decodes it), 2 when
-  // they do and the input is all ASCII.
+  // Header word 5: 1 when strings refer to the input (JS decodes it byte for
+  // byte), 2 when they do and the input is all ASCII (any decoder will do).
   uintptr_t Header(Status status = Status::kOk) {
     header_[5] = batch_.uses_input() ? (batch_.input_ascii() ? 2 : 1) : 0;
     header_[0] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.words().data()));
@@ -77,7 +77,7 @@ void PushEvent(Batch& b, const SseEvent& e, bool* meta_sent) {
     }
   }
   Batch::Range data;
-  uint32_t kind = kRecordEventInput;  // no copy: JS slices the decoded input
+  uint32_t kind = kRecordEventInput;  // no copy: JS slices the decoded input (ASCII data)
   if (!b.AddInputString(e.data, &data)) {
     kind = kRecordEvent;
     data = b.AddString(e.data);

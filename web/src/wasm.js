@@ -49,12 +49,19 @@ const encoder = new TextEncoder();
 // BOM itself; any other U+FEFF is text).
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
+// One code unit per byte (the Encoding Standard's "latin1" is windows-1252:
+// every byte maps to one character, ASCII to itself).
+const bytewiseDecoder = new TextDecoder('latin1');
+
 /**
- * Decodes the well-formed UTF-8 bytes [begin, end) of Wasm memory `heap`;
- * `ascii`: all of them are below 0x80. An entry point may install a faster
- * platform decoder (Node's Buffer, see index.node.js).
+ * Decodes the bytes [begin, end) of Wasm memory `heap` as `mode` says:
+ * 'utf8' (well-formed UTF-8), 'ascii' (all below 0x80: any decoder) or
+ * 'bytes' (one code unit per byte; the caller uses only its ASCII parts). An
+ * entry point may install a faster platform decoder (Node's Buffer, see
+ * index.node.js).
  */
-const textDecoderMemory = (heap, begin, end) => decoder.decode(heap.subarray(begin, end));
+const textDecoderMemory = (heap, begin, end, mode) =>
+  (mode === 'bytes' ? bytewiseDecoder : decoder).decode(heap.subarray(begin, end));
 let decodeMemory = textDecoderMemory;
 /** Installs `fn` (null: the TextDecoder default); returns the one it replaces. */
 export function setMemoryDecoder(fn) {
@@ -113,11 +120,12 @@ export function readBatch(headerPtr) {
 }
 
 /**
- * The input a handle's call read, decoded (`ascii`: the header says it is all
- * ASCII); `state` and `n` as for writeInput.
+ * The input a handle's call read, decoded one code unit per byte (records
+ * refer to its ASCII parts by byte offsets; `ascii`: the header says it is
+ * all ASCII); `state` and `n` as for writeInput.
  */
 export function decodeInput(state, n, ascii) {
-  return decodeMemory(module.HEAPU8, state.ptr, state.ptr + n, ascii);
+  return decodeMemory(module.HEAPU8, state.ptr, state.ptr + n, ascii ? 'ascii' : 'bytes');
 }
 
 const EMPTY = { words: new Uint32Array(0), text: '', status: 0 };
@@ -132,12 +140,12 @@ export function decodeText(ptr, bytes) {
     let s = '';
     for (let i = ptr, end = ptr + bytes; i < end; i++) {
       const c = b[i];
-      if (c >= 0x80) return decodeMemory(b, ptr, ptr + bytes, false);
+      if (c >= 0x80) return decodeMemory(b, ptr, ptr + bytes, 'utf8');
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return decodeMemory(b, ptr, ptr + bytes, false);
+  return decodeMemory(b, ptr, ptr + bytes, 'utf8');
 }
 
 /**

@@ -60,7 +60,7 @@ test('keeps a U+FEFF that starts a string after the stream start', () => {
 test("Node's Buffer decoding and the browsers' TextDecoder give the same strings", () => {
   const streams = [
     ['data: ascii\n\nid: 1\nevent: t\ndata: a\ndata: b\n\n: c\n'],
-    [bytes(': \uFEFFhi\ndata: \uFEFFa\ndata: b\n\ndata: \u00e9\u{1F600}x\n\n')],
+    [bytes(': \uFEFFhi\ndata: \uFEFFa\ndata: b\n\ndata: \u00e9\u{1F600}x\n\ndata: \u0080\u0099\n\ndata: z\n\n')],
     [bytes('data: h\u00e9').subarray(0, 8), bytes('data: h\u00e9\n\ndata: z\n\n').subarray(8)],
   ];
   const node = streams.map((s) => parse(s));
@@ -75,6 +75,8 @@ test("Node's Buffer decoding and the browsers' TextDecoder give the same strings
     ['comment', '\uFEFFhi'],
     ['event', 'message', '\uFEFFa\nb', ''],
     ['event', 'message', '\u00e9\u{1F600}x', ''],
+    ['event', 'message', '\u0080\u0099', ''],
+    ['event', 'message', 'z', ''],  // ASCII after multi-byte characters: a byte range of the input
   ]);
 });
 

@@ -42,28 +42,24 @@ class Batch {
 
   /// Appends well-formed UTF-8 `s` to the blob; returns its range.
   Range AddString(std::string_view s);
-  /// Like AddString, but re-uses the previous range when `s` equals the last
-  /// string added through this slot (event ids and types repeat on every
-  /// event); `*reused` (if given) tells which happened.
-  Range AddMemoString(int slot, std::string_view s, bool* reused = nullptr);
-  /// The range of `s` in the decoded input, under the conditions of
-  /// PushInputString; false (and nothing changes) otherwise.
+  /// The range of `s` in the input decoded byte for byte, under the
+  /// conditions of PushInputString; false (and nothing changes) otherwise.
   bool AddInputString(std::string_view s, Range* out);
 
   /// AddString, then its range as 2 words.
   void PushString(std::string_view s) { PushRange(AddString(s)); }
-  /// AddMemoString, then its range as 2 words.
-  void PushMemoString(int slot, std::string_view s) { PushRange(AddMemoString(slot, s)); }
 
   /// The bytes of the call that fills this batch (the input buffer JS wrote).
   /// Strings that lie inside it can be pushed as ranges of the input instead
   /// of copies; the batch must not outlive the input. Clear() forgets it.
   void SetInput(std::string_view input);
 
-  /// Pushes `s` as its UTF-16 range in the decoded input (2 words) when `s`
-  /// lies inside the input, the input is well-formed UTF-8 as a whole, and `s`
-  /// starts at or after the end of the previous input string; returns false
-  /// (pushing nothing) otherwise.
+  /// Pushes `s` as its byte range in the input (2 words) when `s` lies inside
+  /// the input and is ASCII; returns false (pushing nothing) otherwise. JS
+  /// decodes the input one code unit per byte (Latin-1), which is exact for
+  /// ASCII whatever the rest of the input holds: no UTF-16 offsets to count,
+  /// and an input with a few non-ASCII characters costs no UTF-8 decode of
+  /// the whole of it (strings with them go to the text blob instead).
   bool PushInputString(std::string_view s) {
     Range r;
     if (!AddInputString(s, &r)) return false;
@@ -76,7 +72,7 @@ class Batch {
 
   /// True when some string refers to the input (JS must decode it).
   bool uses_input() const { return uses_input_; }
-  /// True when the input is known to be all ASCII (JS may decode it as Latin-1).
+  /// True when the input is all ASCII (any decoding of it gives the same string).
   bool input_ascii() const { return input_kind_ == InputKind::kAscii; }
 
   std::span<const uint32_t> words() const { return words_; }
@@ -106,22 +102,14 @@ class Batch {
   std::vector<uint32_t, NoInitAllocator<uint32_t>> words_;
   std::string text_;
   uint32_t text_units_ = 0;  // UTF-16 length of text_
-  struct Memo {
-    std::string value;
-    uint32_t begin = 0, end = 0;
-    bool valid = false;
-  };
-  Memo memo_[4];
   std::string_view input_;
   enum class InputKind : uint8_t { kUnchecked, kAscii, kUtf8, kIllFormed } input_kind_ = InputKind::kUnchecked;
-  size_t cursor_bytes_ = 0;  // input bytes before the cursor…
-  size_t cursor_units_ = 0;  // …and their UTF-16 length
   bool uses_input_ = false;
 };
 
 /// Record kinds written by the SSE parser and the token decoder bindings.
 /// Layouts (words): kEvent: kind, data(2) · kEventInput: as kEvent, but data(2)
-/// is a range of the decoded input · kEventMeta: kind, type(2), id(2), the
+/// is a byte range of the input (ASCII, see PushInputString) · kEventMeta: kind, type(2), id(2), the
 /// type and last event ID of the events after it (one before the first event
 /// of a batch and wherever they change) · kEventMetaDefault: kind, as
 /// kEventMeta with type "message" and an empty id · kRetry: kind, ms · kComment: kind,
