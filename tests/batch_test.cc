@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,43 @@ TEST(BatchInput, ReportsWhetherTheInputIsWellFormed) {
   b.SetInput(bad);
   EXPECT_FALSE(b.InputWellFormed());
   EXPECT_FALSE(b.PushInputString(std::string_view(bad).substr(6, 2)));
+}
+
+// A plain reading of RFC 3629's grammar, byte by byte: the reference for the
+// word-skipping validator.
+bool ReferenceValidUtf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = b(i);
+    size_t need = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 9;
+    if (need == 9 || i + need >= s.size() + (need == 0)) return false;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80, hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    for (size_t k = 1; k <= need; ++k) {
+      if (b(i + k) < lo || b(i + k) > hi) return false;
+      lo = 0x80;
+      hi = 0xBF;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
+TEST(Utf8, ValidatorAgreesWithAByteByByteReadingOnMostlyAsciiText) {
+  std::mt19937 rng(3);
+  const char* pieces[] = {"\xC3\xA9", "\xE2\x86\x92", "\xF0\x9F\x98\x80", "\xC3", "\xE2\x86", "\xFF", "\xC0\xAF",
+                          "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80"};
+  int invalid = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string s(rng() % 40, 'a');
+    size_t at = s.empty() ? 0 : rng() % (s.size() + 1);
+    s.insert(at, pieces[rng() % 10]);
+    s.append(rng() % 30, 'b');
+    if (rng() % 3 == 0) s.append(pieces[rng() % 10]);
+    bool want = ReferenceValidUtf8(s);
+    invalid += !want;
+    ASSERT_EQ(detail::IsValidUtf8(s), want) << round;
+  }
+  EXPECT_GT(invalid, 500);
 }
 
 // SameBytes compares in overlapping words: every length, a difference at
