@@ -491,17 +491,20 @@ bool CompleteTail(std::string_view t, std::string* out) {
 
 bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
                      bool* unchanged, RenderMemo* memo) {
-  std::string text(defs);
-  if (!defs.empty()) text += '\n';
-  size_t start = text.size();
-  bool suffix_only = CompleteTail(part, &text);
-  if (unchanged) *unchanged = std::string_view(text).substr(start) == part;
+  std::string local;
+  std::string& built = memo ? memo->scratch : local;  // a memo lends its buffer
+  built.assign(defs);
+  if (!defs.empty()) built += '\n';
+  size_t start = built.size();
+  bool suffix_only = CompleteTail(part, &built);
+  if (unchanged) *unchanged = std::string_view(built).substr(start) == part;
   if (memo) {
-    memo->hit = memo->valid && memo->text == text;
+    memo->hit = memo->valid && memo->text == built;
     if (memo->hit) return suffix_only;
-    memo->text = text;
+    memo->text.swap(built);
     memo->valid = true;
   }
+  const std::string& text = memo ? memo->text : local;
   RenderTokens(text, md_flags, out);
   if (text.empty() || text.back() == '\n') return suffix_only;
   // The last line is partial. If it is a code line (text directly inside

@@ -42,6 +42,7 @@ struct Tokens;
 /// The text a RenderCompleted call gave md4c, for the next call to compare.
 struct RenderMemo {
   std::string text;
+  std::string scratch;  // the next call's text is built here (its capacity is reused)
   bool valid = false;  // `text` is what the caller's tokens were rendered from
   bool hit = false;    // set by RenderCompleted: same text as before, `out` untouched
 };

@@ -421,10 +421,13 @@ class MarkdownRenderer::Impl {
 
   void SlowFlush(Batch* out, bool finishing) {
     tail_memo_.hit = false;
-    Tokens newly_frozen;
+    // Member buffers, cleared: their capacity is reused from flush to flush.
+    Tokens& newly_frozen = newly_frozen_;
+    Tokens& next = next_;
+    newly_frozen.clear();
+    next.clear();
     FindCuts(&newly_frozen);
     fence_active_ = false;
-    Tokens next;
     if (!finishing && EnterFence(&next)) {
       fence_active_ = true;
       tail_memo_.valid = false;
@@ -438,7 +441,7 @@ class MarkdownRenderer::Impl {
       // The same render as before: no ops, shown_ stays.
     } else if (newly_frozen.list.empty()) {
       EmitDiff(shown_, next, out);
-      shown_ = std::move(next);
+      std::swap(shown_, next);
     } else {
       size_t count = newly_frozen.TopLevelCount();
       newly_frozen.AppendRange(next, 0, next.list.size());
@@ -446,7 +449,7 @@ class MarkdownRenderer::Impl {
       out->PushWord(kOpFreeze);
       out->PushWord(static_cast<uint32_t>(count));
       frozen_nodes_ += count;
-      shown_ = std::move(next);
+      std::swap(shown_, next);
     }
     UpdatePlainState();
     if (!finishing && !fence_active_) TryEnterContainer();
@@ -604,8 +607,10 @@ class MarkdownRenderer::Impl {
       pos = e + 1;
     }
     std::string_view region = std::string_view(source_).substr(child_begin_);
-    Tokens render;
-    std::string text = table_head_ + std::string(region);
+    Tokens& render = render_;
+    std::string& text = container_text_;
+    text.assign(table_head_);
+    text.append(region);
     detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render);
     ++slow_renders_;
     if (render.TopLevelCount() != 1 || render.list.empty() || render.list[0].tag != container_prefix_.list[0].tag)
@@ -631,7 +636,8 @@ class MarkdownRenderer::Impl {
     // Completion may hold back a child still being typed (a bare marker).
     if (children.size() + 1 == starts.size()) starts.pop_back();
     if (children.size() != starts.size()) return LeaveContainer();
-    Tokens live;
+    Tokens& live = live_;
+    live.clear();
     live.AppendRange(render, children.front().first, children.back().second);
     EmitDiff(container_live_, live, out, container_path_, container_children_);
     if (children.size() > 1) {  // every child but the last is finished: freeze it
@@ -641,7 +647,7 @@ class MarkdownRenderer::Impl {
       container_live_.clear();
       container_live_.AppendRange(render, children.back().first, children.back().second);
     } else {
-      container_live_ = std::move(live);
+      std::swap(container_live_, live);
     }
     return true;
   }
@@ -672,9 +678,8 @@ class MarkdownRenderer::Impl {
     if (k == 0 || shown_.list[k - 1].kind != Token::kText) return;
     plain_index_ = k - 1;
     // Path of that text node.
-    std::vector<uint32_t> path{0};
-    for (size_t i = 0; i < plain_index_; ++i) AdvancePath(path, shown_.list[i]);
-    plain_path_ = std::move(path);
+    plain_path_.assign(1, 0);
+    for (size_t i = 0; i < plain_index_; ++i) AdvancePath(plain_path_, shown_.list[i]);
     plain_ok_ = true;
   }
 
@@ -930,6 +935,8 @@ class MarkdownRenderer::Impl {
   std::string work_;
   Tokens whole_, before_, after_;
   detail::RenderMemo tail_memo_;  // input of the render shown_ came from
+  Tokens next_, newly_frozen_, render_, live_;  // per-flush scratch, kept for its capacity
+  std::string container_text_;
 };
 
 MarkdownRenderer::MarkdownRenderer(MarkdownOptions options) : impl_(std::make_unique<Impl>(options)) {}
