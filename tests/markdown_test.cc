@@ -199,6 +199,22 @@ TEST(MarkdownRenderer, AppendsWordsToTheLastTextNodeWithOneOp) {
   EXPECT_EQ(dom.Html(), "<p>Hello world and more words</p>");
 }
 
+TEST(MarkdownRenderer, AppendsSentencePunctuationWithOneOp) {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  r.Append("It");
+  r.Flush(&b);
+  dom.Apply(b);
+  for (const char* token : {" works.", " Really:", " yes", " (mostly)", " -", " well-known", " fact,", " 1.5", " x"}) {
+    r.Append(token);
+    r.Flush(&b);
+    ASSERT_EQ(b.words()[0], kOpAppendText) << token;
+    EXPECT_EQ(dom.Apply(b), 1);
+  }
+  EXPECT_EQ(dom.Html(), "<p>It works. Really: yes (mostly) - well-known fact, 1.5 x</p>");
+}
+
 TEST(MarkdownRenderer, FreezesFinishedBlocksAndNeverTouchesThemAgain) {
   MarkdownRenderer r;
   DomModel dom;
@@ -281,6 +297,31 @@ TEST(MarkdownRenderer, CarriesMultiLineDefinitionsWithTheirTitles) {
   // closes it turns the would-be paragraph into part of the definition.
   ExpectInvariantByteByByte("   [foo]: \n      /url  \n           'the title'  \n\n[foo]\n");
   ExpectInvariantByteByByte("[bar]: /bar-url\n  \"bar\"\n[baz]: /baz-url\n\n[bar],\n[baz]\n");
+}
+
+// Punctuation that is plain text mid-line is not where it makes a link or a
+// list item: the invariant byte by byte around those cases.
+TEST(MarkdownRenderer, PunctuationThatMakesLinksOrListItemsIsNotAppendedAsText) {
+  for (const char* doc : {"Visit www.example.com today.\n", "See (www.x.org) now\n", "Or WWW.X.ORG.\n",
+                          "Visit ww w.x and then www.example.com, ok\n", "Go to www.x.io now, and w.x.io\n",
+                          "Text\n1. item\n", "Text\n1) item\n", "10. first\n", "1.5 is a number.\n",
+                          "mail me: a.b@c.de.\n", "at http://x.org/a.b (yes)\n", "a - b -- c\n-\n",
+                          "*em.* and _u._ and `c.`\n"}) {
+    ExpectInvariantByteByByte(doc);
+    std::mt19937 rng(5);
+    for (int round = 0; round < 20; ++round) Stream(doc, rng, 2, 12);  // tokens of several words
+    if (::testing::Test::HasFailure()) FAIL() << doc;
+  }
+  // A whole link in the token after a plain word.
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  for (const char* token : {"Go to", " www.x.io", " now."}) {
+    r.Append(token);
+    r.Flush(&b);
+    dom.Apply(b);
+    EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << token;
+  }
 }
 
 TEST(MarkdownRenderer, BlankLinesKeepTheInvariantAfterEveryKindOfBlock) {

@@ -683,11 +683,16 @@ class MarkdownRenderer::Impl {
     plain_ok_ = true;
   }
 
+  // Punctuation that starts, ends or re-interprets nothing in the middle of
+  // a line ("www." does start a link: TryPlainAppend checks for it; '!' is
+  // not here, completion holds it back as a possible image).
+  static bool IsPlainPunct(char c) {
+    return c == ',' || c == ';' || c == '?' || c == '"' || c == '\'' || c == '.' || c == ':' || c == '-' ||
+           c == '(' || c == ')';
+  }
   static bool IsPlainByte(char c) {
-    // Letters, digits, inner spaces, non-ASCII and punctuation that cannot
-    // start, end or re-interpret a construct mid-line.
-    return IsAsciiAlnum(c) || c == ' ' || c == ',' || c == ';' || c == '?' || c == '"' || c == '\'' ||
-           static_cast<unsigned char>(c) >= 0x80;
+    // Letters, digits, inner spaces, non-ASCII and that punctuation.
+    return IsAsciiAlnum(c) || c == ' ' || IsPlainPunct(c) || static_cast<unsigned char>(c) >= 0x80;
   }
 
   bool TryPlainAppend(std::string_view added, Batch* out) {
@@ -705,14 +710,24 @@ class MarkdownRenderer::Impl {
     size_t old_ws = 0;
     while (before - old_ws > frozen_end_ && source_[before - old_ws - 1] == ' ') ++old_ws;
     size_t word_end = before - old_ws;
-    if (word_end <= frozen_end_ || !IsAsciiAlnum(source_[word_end - 1])) return false;
+    if (word_end <= frozen_end_ || !IsPlainByte(source_[word_end - 1]) || source_[word_end - 1] == ' ') return false;
     // The last word (old part) must be plain too, and must end the text node.
     size_t w = word_end;
     while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n') {
-      char c = source_[w - 1];
-      if (!(IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80)) return false;
+      if (!IsPlainByte(source_[w - 1])) return false;
       if (word_end - w > 256) return false;
       --w;
+    }
+    // Words that punctuation can turn into something: "www." starts a link
+    // (md4c's permissive autolinks; "http:" needs a '/', which is not plain,
+    // and an e-mail an '@'). Digits then '.' or ')' at a line start make a
+    // list item, but a line of digits is held back by completion until it
+    // shows what it is, so the plain state is never set there.
+    {
+      std::string words(std::string_view(source_).substr(w, before - w));
+      words.append(added);
+      for (char& c : words) c = static_cast<char>(c | 0x20);
+      if (words.find("www") != std::string::npos && words.find('.') != std::string::npos) return false;
     }
     std::string_view shown_end = std::string_view(source_).substr(w, (plain_in_code_ ? before : word_end) - w);
     Token& t = shown_.list[plain_index_];
