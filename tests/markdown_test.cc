@@ -324,6 +324,38 @@ TEST(MarkdownRenderer, PunctuationThatMakesLinksOrListItemsIsNotAppendedAsText) 
   }
 }
 
+// In a long list, words typed into the last item are appendText ops too,
+// with the path into the open list (nested and loose lists included).
+TEST(MarkdownRenderer, WordsTypedIntoTheLiveListItemAreOneOp) {
+  for (const char* head : {"- a\n- b\n- c\n- d", "1. a\n2. b\n3. c\n4. d", "- a\n\n- b\n\n- c\n\n- d",
+                           "- a\n- b\n- c\n  - x\n  - y\n  - z"}) {
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    r.Append(head);
+    r.Flush(&b);
+    dom.Apply(b);
+    ASSERT_TRUE(r.in_container()) << head;
+    for (const char* token : {" word", " and", " more.", " (yes)"}) {
+      r.Append(token);
+      r.Flush(&b);
+      ASSERT_FALSE(b.words().empty()) << head << token;
+      EXPECT_EQ(b.words()[0], kOpAppendText) << head << token;
+      EXPECT_EQ(dom.Apply(b), 1) << head << token;
+      EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << head << token;
+    }
+  }
+  for (const char* doc : {"- a\n- b\n- [ ] task and more\n- [x] done\n- see [link](http://x.y) now\n",
+                          "- a\n- b\n- c *em* and `code` and **bold\n- d\n  lazy text and more\n",
+                          "1. a\n2. b\n3. c www.x.io\n4. d: e (f) g-h.\n",
+                          "- a\n- b\n- [foo]: dest and\n- [foo]\n"}) {  // a definition in an item
+    ExpectInvariantByteByByte(doc);
+    std::mt19937 rng(9);
+    for (int round = 0; round < 20; ++round) Stream(doc, rng, 2, 12);
+    if (::testing::Test::HasFailure()) FAIL() << doc;
+  }
+}
+
 TEST(MarkdownRenderer, BlankLinesKeepTheInvariantAfterEveryKindOfBlock) {
   const char* blocks[] = {"para *em* text\n",  "- a\n",           "- a\n  - b\n",       "> quote\n",
                           "| a |\n|---|\n| b |\n", "# h\n",       "```\ncode\n```\n",   "```\nopen fence\n",

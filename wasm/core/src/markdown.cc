@@ -173,7 +173,11 @@ class MarkdownRenderer::Impl {
   }
 
   bool FastFlush(std::string_view added, Batch* out) {
-    if (container_ != Container::kNone && ContainerFlush(out)) return true;
+    if (container_ != Container::kNone) {
+      // plain_ok_ describes the live child here (see ContainerFlush).
+      if (TryPlainAppend(added, out)) return true;
+      if (ContainerFlush(out)) return true;
+    }
     if (fence_active_ && FenceAppend(out)) return true;
     if (BlankLinesOnly(added)) return true;
     blank_ok_ = false;
@@ -611,7 +615,8 @@ class MarkdownRenderer::Impl {
     std::string& text = container_text_;
     text.assign(table_head_);
     text.append(region);
-    detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render);
+    plain_ok_ = false;
+    bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render);
     ++slow_renders_;
     if (render.TopLevelCount() != 1 || render.list.empty() || render.list[0].tag != container_prefix_.list[0].tag)
       return LeaveContainer();
@@ -649,11 +654,17 @@ class MarkdownRenderer::Impl {
     } else {
       std::swap(container_live_, live);
     }
+    // Words typed into the live child's last text node are plain appends
+    // too, unless completion changed more than its end or a '[' in the child
+    // may make a link, a definition or a task box of what follows.
+    if (suffix_only && std::string_view(source_).substr(child_begin_).find('[') == std::string_view::npos)
+      SetPlainTarget(&container_live_, container_path_, container_children_);
     return true;
   }
 
   // Leaves container mode; the caller goes on with the general path.
   bool LeaveContainer() {
+    plain_ok_ = false;
     ExitContainer();
     return false;
   }
@@ -667,19 +678,29 @@ class MarkdownRenderer::Impl {
   void UpdatePlainState() {
     plain_ok_ = false;
     if (!last_suffix_only_ || fence_active_) return;
-    size_t k = shown_.list.size();
+    SetPlainTarget(&shown_, {}, 0);
+  }
+
+  // The text node plain appends grow: the last token of `tokens` (a sibling
+  // sequence whose first node has DOM path prefix + [base]) if it is text
+  // that only closes follow, outside a link or a code block.
+  void SetPlainTarget(Tokens* tokens, const std::vector<uint32_t>& prefix, uint32_t base) {
+    plain_ok_ = false;
+    size_t k = tokens->list.size();
     plain_in_code_ = false;
-    while (k > 0 && shown_.list[k - 1].kind == Token::kClose) {
-      Tag tag = shown_.list[k - 1].tag;
+    while (k > 0 && tokens->list[k - 1].kind == Token::kClose) {
+      Tag tag = tokens->list[k - 1].tag;
       if (tag == Tag::kA || tag == Tag::kPre) return;
       if (tag == Tag::kCode) plain_in_code_ = true;
       --k;
     }
-    if (k == 0 || shown_.list[k - 1].kind != Token::kText) return;
+    if (k == 0 || tokens->list[k - 1].kind != Token::kText) return;
+    plain_tokens_ = tokens;
     plain_index_ = k - 1;
     // Path of that text node.
-    plain_path_.assign(1, 0);
-    for (size_t i = 0; i < plain_index_; ++i) AdvancePath(plain_path_, shown_.list[i]);
+    plain_path_ = prefix;
+    plain_path_.push_back(base);
+    for (size_t i = 0; i < plain_index_; ++i) AdvancePath(plain_path_, tokens->list[i]);
     plain_ok_ = true;
   }
 
@@ -730,8 +751,9 @@ class MarkdownRenderer::Impl {
       if (words.find("www") != std::string::npos && words.find('.') != std::string::npos) return false;
     }
     std::string_view shown_end = std::string_view(source_).substr(w, (plain_in_code_ ? before : word_end) - w);
-    Token& t = shown_.list[plain_index_];
-    std::string_view text = shown_.str(t);
+    Tokens& shown = *plain_tokens_;
+    Token& t = shown.list[plain_index_];
+    std::string_view text = shown.str(t);
     // The node must end with that whole word (not just its last letters).
     if (text.size() < shown_end.size() ||
         text.compare(text.size() - shown_end.size(), shown_end.size(), shown_end) != 0)
@@ -761,12 +783,12 @@ class MarkdownRenderer::Impl {
     out->PushWord(static_cast<uint32_t>(plain_path_.size()));
     for (uint32_t x : plain_path_) out->PushWord(x);
     out->PushString(more);
-    if (t.begin + t.size != shown_.strings.size()) {
-      uint32_t at = static_cast<uint32_t>(shown_.strings.size());
-      shown_.strings.append(text);
+    if (t.begin + t.size != shown.strings.size()) {
+      uint32_t at = static_cast<uint32_t>(shown.strings.size());
+      shown.strings.append(text);
       t.begin = at;
     }
-    shown_.strings.append(more);
+    shown.strings.append(more);
     t.size += static_cast<uint32_t>(more.size());
     return true;
   }
@@ -932,6 +954,7 @@ class MarkdownRenderer::Impl {
   bool plain_ok_ = false;
   bool plain_in_code_ = false;  // the last text node is inside a code span
   size_t plain_index_ = 0;
+  Tokens* plain_tokens_ = &shown_;  // shown_, or container_live_ in a container
   std::vector<uint32_t> plain_path_;
   bool fence_active_ = false;
   char fence_char_ = 0;
