@@ -51,7 +51,7 @@ function dispatchBatch(m, headerPtr, state, n, h) {
   const count = words[hp + 1];
   if (count === 0) return;
   const text = decodeText(words[hp + 2], words[hp + 3]);
-  const inputKind = words[hp + 5];  // 0: unused, 1: UTF-8, 2: ASCII
+  const inputKind = words[hp + 5];  // 0: unused, 1: has non-ASCII bytes, 2: all ASCII
   const input = inputKind ? decodeInput(state, n, inputKind === 2) : '';
   const frame = { at: words[hp] >>> 2, count, copy: null };
   const outer = state.live;
