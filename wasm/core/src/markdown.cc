@@ -711,6 +711,13 @@ class MarkdownRenderer::Impl {
     return c == ',' || c == ';' || c == '?' || c == '"' || c == '\'' || c == '.' || c == ':' || c == '-' ||
            c == '(' || c == ')';
   }
+  // True when `s` holds "www" (any case) and a '.'.
+  static bool MayBecomeWwwLink(std::string_view s) {
+    if (s.find('.') == std::string_view::npos) return false;
+    for (size_t i = 0; i + 3 <= s.size(); ++i)
+      if ((s[i] | 0x20) == 'w' && (s[i + 1] | 0x20) == 'w' && (s[i + 2] | 0x20) == 'w') return true;
+    return false;
+  }
   static bool IsPlainByte(char c) {
     // Letters, digits, inner spaces, non-ASCII and that punctuation.
     return IsAsciiAlnum(c) || c == ' ' || IsPlainPunct(c) || static_cast<unsigned char>(c) >= 0x80;
@@ -744,12 +751,7 @@ class MarkdownRenderer::Impl {
     // and an e-mail an '@'). Digits then '.' or ')' at a line start make a
     // list item, but a line of digits is held back by completion until it
     // shows what it is, so the plain state is never set there.
-    {
-      std::string words(std::string_view(source_).substr(w, before - w));
-      words.append(added);
-      for (char& c : words) c = static_cast<char>(c | 0x20);
-      if (words.find("www") != std::string::npos && words.find('.') != std::string::npos) return false;
-    }
+    if (MayBecomeWwwLink(std::string_view(source_).substr(w))) return false;  // the old word and `added`
     std::string_view shown_end = std::string_view(source_).substr(w, (plain_in_code_ ? before : word_end) - w);
     Tokens& shown = *plain_tokens_;
     Token& t = shown.list[plain_index_];

@@ -42,8 +42,12 @@ class Batch {
 
   /// Appends well-formed UTF-8 `s` to the blob; returns its range.
   Range AddString(std::string_view s);
-  /// The range of `s` in the input decoded byte for byte, under the
-  /// conditions of PushInputString; false (and nothing changes) otherwise.
+  /// The byte range of `s` in the input when `s` lies inside the input and
+  /// is ASCII; false (and nothing changes) otherwise. JS decodes the input
+  /// one code unit per byte (Latin-1), which is exact for ASCII whatever the
+  /// rest of the input holds: no UTF-16 offsets to count, and an input with a
+  /// few non-ASCII characters costs no UTF-8 decode of the whole of it
+  /// (strings with them go to the text blob instead).
   bool AddInputString(std::string_view s, Range* out);
 
   /// AddString, then its range as 2 words.
@@ -54,12 +58,8 @@ class Batch {
   /// of copies; the batch must not outlive the input. Clear() forgets it.
   void SetInput(std::string_view input);
 
-  /// Pushes `s` as its byte range in the input (2 words) when `s` lies inside
-  /// the input and is ASCII; returns false (pushing nothing) otherwise. JS
-  /// decodes the input one code unit per byte (Latin-1), which is exact for
-  /// ASCII whatever the rest of the input holds: no UTF-16 offsets to count,
-  /// and an input with a few non-ASCII characters costs no UTF-8 decode of
-  /// the whole of it (strings with them go to the text blob instead).
+  /// AddInputString, then its range as 2 words; false (pushing nothing) when
+  /// AddInputString is.
   bool PushInputString(std::string_view s) {
     Range r;
     if (!AddInputString(s, &r)) return false;
@@ -109,7 +109,7 @@ class Batch {
 
 /// Record kinds written by the SSE parser and the token decoder bindings.
 /// Layouts (words): kEvent: kind, data(2) · kEventInput: as kEvent, but data(2)
-/// is a byte range of the input (ASCII, see PushInputString) · kEventMeta: kind, type(2), id(2), the
+/// is a byte range of the input (ASCII, see AddInputString) · kEventMeta: kind, type(2), id(2), the
 /// type and last event ID of the events after it (one before the first event
 /// of a batch and wherever they change) · kEventMetaDefault: kind, as
 /// kEventMeta with type "message" and an empty id · kRetry: kind, ms · kComment: kind,
