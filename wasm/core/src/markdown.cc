@@ -688,12 +688,37 @@ class MarkdownRenderer::Impl {
     plain_ok_ = false;
     size_t k = tokens->list.size();
     plain_in_code_ = false;
-    while (k > 0 && tokens->list[k - 1].kind == Token::kClose) {
-      Tag tag = tokens->list[k - 1].tag;
-      if (tag == Tag::kA || tag == Tag::kPre) return;
-      if (tag == Tag::kCode) plain_in_code_ = true;
+    // The closes after the text node close its ancestors, outermost first:
+    // the last block element among them is the block the text is in. In a
+    // table row, md4c adds an empty cell for each column the row has not
+    // reached yet: the text is in the cell before them.
+    Tag block = Tag::kNone;
+    const auto& list = tokens->list;
+    while (k > 0) {
+      const Token& x = list[k - 1];
+      if (x.kind == Token::kOpen && x.tag == Tag::kTd && block == Tag::kTd && k >= 2 &&
+          list[k - 2].kind == Token::kClose && list[k - 2].tag == Tag::kTd) {
+        --k;  // an empty cell after the text's
+        continue;
+      }
+      if (x.kind != Token::kClose) break;
+      if (x.tag == Tag::kA || x.tag == Tag::kPre) return;
+      if (x.tag == Tag::kCode) plain_in_code_ = true;
+      if (x.tag != Tag::kEm && x.tag != Tag::kStrong && x.tag != Tag::kDel && x.tag != Tag::kCode) block = x.tag;
       --k;
     }
+    // A line that starts with a letter continues a paragraph (also lazily, in
+    // a quote or a list item); it starts a new block after a heading or a cell.
+    plain_newline_ok_ = !plain_in_code_ && (block == Tag::kP || block == Tag::kLi);
+    // In a table body: which cell of its row the text is in.
+    plain_cell_ = kNoCell;
+    if (block == Tag::kTd) {
+      size_t cells = 0;
+      for (size_t i = k; i-- > 0 && !(list[i].kind == Token::kOpen && list[i].tag == Tag::kTr);)
+        cells += list[i].kind == Token::kOpen && list[i].tag == Tag::kTd;
+      plain_cell_ = cells - 1;
+    }
+    plain_since_ = source_.size();
     if (k == 0 || tokens->list[k - 1].kind != Token::kText) return;
     plain_tokens_ = tokens;
     plain_index_ = k - 1;
@@ -718,6 +743,31 @@ class MarkdownRenderer::Impl {
       if ((s[i] | 0x20) == 'w' && (s[i + 1] | 0x20) == 'w' && (s[i + 2] | 0x20) == 'w') return true;
     return false;
   }
+  // True when `s` (well-formed UTF-8) holds a non-ASCII character of Unicode
+  // category Zs, md4c's Unicode whitespace.
+  static bool HasUnicodeSpace(std::string_view s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+      unsigned c = b(0);
+      if (c < 0xC2 || c > 0xE3) continue;
+      if ((c == 0xC2 && b(1) == 0xA0) || (c == 0xE1 && b(1) == 0x9A && b(2) == 0x80) ||
+          (c == 0xE2 && b(1) == 0x80 && (b(2) <= 0x8A || b(2) == 0xAF)) || (c == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) ||
+          (c == 0xE3 && b(1) == 0x80 && b(2) == 0x80))
+        return true;
+    }
+    return false;
+  }
+
+  // True when source_[from, w) (w: the end of the walk) is a run of
+  // emphasis, strikethrough or code span markers that starts a word. Text
+  // after an opener does not change what the opener is.
+  bool OpenerRunStarts(size_t w) const {
+    size_t b = w - 1;
+    while (b > frozen_end_ && source_[b - 1] != ' ' && source_[b - 1] != '\n') --b;
+    for (size_t i = b; i < w; ++i)
+      if (source_[i] != '*' && source_[i] != '_' && source_[i] != '~' && source_[i] != '`') return false;
+    return true;
+  }
   static bool IsPlainByte(char c) {
     // Letters, digits, inner spaces, non-ASCII and that punctuation.
     return IsAsciiAlnum(c) || c == ' ' || IsPlainPunct(c) || static_cast<unsigned char>(c) >= 0x80;
@@ -725,24 +775,46 @@ class MarkdownRenderer::Impl {
 
   bool TryPlainAppend(std::string_view added, Batch* out) {
     if (!plain_ok_ || added.empty()) return false;
-    for (char c : added)
-      if (!IsPlainByte(c) || (c == ' ' && plain_in_code_)) return false;  // a code span strips edge spaces in pairs
+    for (char c : added) {
+      if (c == '\n' ? !plain_newline_ok_ : !IsPlainByte(c) || (c == ' ' && plain_in_code_))
+        return false;  // a code span strips edge spaces in pairs
+    }
     size_t before = source_.size() - added.size();
     // A quote can close the title of a link reference definition whose title
     // started on a later line (the paragraph it seemed to be then vanishes).
-    if (added.find_first_of("\"'") != std::string_view::npos &&
-        std::string_view(source_).substr(frozen_end_, before - frozen_end_).find("]:") != std::string_view::npos)
+    // Unicode whitespace decides flanking like a space: before a closer that
+    // completion adds, it makes the closer literal (found by the fuzzer).
+    if (HasUnicodeSpace(added)) return false;
+    ScanLine(before);
+    if (added.find_first_of("\"'") != std::string_view::npos && line_scan_.def_colon != std::string::npos &&
+        line_scan_.def_colon >= frozen_end_)
+      return false;
+    // A ')' can end a link destination that completion did not take for one.
+    if (added.find(')') != std::string_view::npos && line_scan_.link_paren != std::string::npos &&
+        line_scan_.link_paren >= frozen_end_)
       return false;
     // Spaces at the end of the source are not shown (md4c strips them at the
-    // end of a paragraph, heading or cell) except inside a code span.
+    // end of a paragraph, heading or cell) except inside a code span, nor is
+    // a line end after a paragraph's last word and the next line's indent.
     size_t old_ws = 0;
     while (before - old_ws > frozen_end_ && source_[before - old_ws - 1] == ' ') ++old_ws;
     size_t word_end = before - old_ws;
+    bool line_start = plain_newline_ok_ && word_end > frozen_end_ && source_[word_end - 1] == '\n';
+    if (line_start) {
+      // A render that saw the line end closed no span there ("a *b\n" shows
+      // the '*'); the next line's text may let completion close it.
+      if (word_end <= plain_since_) return false;
+      --word_end;
+    }
     if (word_end <= frozen_end_ || !IsPlainByte(source_[word_end - 1]) || source_[word_end - 1] == ' ') return false;
-    // The last word (old part) must be plain too, and must end the text node.
+    // The last word (old part) must be plain too, and must end the text
+    // node; it may start with a run of span openers ("**bold", "`code").
     size_t w = word_end;
     while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n') {
-      if (!IsPlainByte(source_[w - 1])) return false;
+      if (!IsPlainByte(source_[w - 1])) {
+        if (w < word_end && OpenerRunStarts(w)) break;
+        return false;
+      }
       if (word_end - w > 256) return false;
       --w;
     }
@@ -764,23 +836,44 @@ class MarkdownRenderer::Impl {
       char c = text[text.size() - shown_end.size() - 1];
       if (c != ' ' && c != '\n') return false;
     }
-    // Not on a line that could still become a link reference definition, and
-    // not in a table row (cells beyond the header's count are not shown).
-    size_t line = source_.rfind('\n', before - 1);
-    line = line == std::string::npos ? 0 : line + 1;
-    size_t s = source_.find_first_not_of(' ', line);
+    // Not on a line that could still become a link reference definition. In
+    // a table row, only when the pipes before say the text's cell is typed:
+    // a '|' in a code span or escaped splits no cell, and a cell beyond the
+    // header's count is not shown; both make the count differ.
+    size_t s = source_.find_first_not_of(' ', line_scan_.line);
     if (s < source_.size() && source_[s] == '[') return false;
-    if (std::string_view(source_).substr(line, before - line).find('|') != std::string_view::npos) return false;
-
-    size_t new_ws = 0;
-    if (!plain_in_code_)
-      while (new_ws < added.size() && added[added.size() - new_ws - 1] == ' ') ++new_ws;
-    std::string more;
-    if (new_ws < added.size()) {
-      if (!plain_in_code_) more.assign(old_ws, ' ');
-      more.append(added.substr(0, added.size() - new_ws));
+    if (line_scan_.pipes || plain_cell_ != kNoCell) {
+      bool lead = s < source_.size() && source_[s] == '|';
+      if (line_scan_.pipes - lead != plain_cell_) return false;
     }
-    if (more.empty()) return true;  // only spaces arrived: nothing changes on screen
+
+    // What the screen gains: each word with the spaces before it, a line end
+    // as "\n" when a word follows it on a line that can only go on the
+    // paragraph (it starts with a letter); spaces and a line end not yet
+    // followed by a word stay unshown.
+    std::string& more = plain_more_;
+    more.clear();
+    size_t spaces = plain_in_code_ || line_start ? 0 : old_ws;
+    for (char c : added) {
+      if (c == ' ') {
+        if (!line_start) ++spaces;
+      } else if (c == '\n') {
+        // Spaces before a line end are a hard break or dropped; a second one
+        // ends the paragraph: the general path decides.
+        if (line_start || spaces) return false;
+        line_start = true;
+      } else {
+        if (line_start) {
+          if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && static_cast<unsigned char>(c) < 0x80) return false;
+          more += '\n';
+          line_start = false;
+        }
+        more.append(spaces, ' ');
+        spaces = 0;
+        more += c;
+      }
+    }
+    if (more.empty()) return true;  // only spaces or a line end arrived: nothing changes on screen
     out->PushWord(kOpAppendText);
     out->PushWord(static_cast<uint32_t>(plain_path_.size()));
     for (uint32_t x : plain_path_) out->PushWord(x);
@@ -793,6 +886,33 @@ class MarkdownRenderer::Impl {
     shown.strings.append(more);
     t.size += static_cast<uint32_t>(more.size());
     return true;
+  }
+
+  // What TryPlainAppend needs to know about the source before a plain append,
+  // kept up to date by scanning each byte once (a line-wide or tail-wide
+  // search per token made a long paragraph quadratic).
+  struct LineScan {
+    size_t pos = 0;                      // scanned up to here
+    size_t line = 0;                     // start of the line holding pos
+    size_t pipes = 0;                    // '|' in that line before pos
+    size_t def_colon = std::string::npos;  // the last "]:" before pos
+    size_t link_paren = std::string::npos;  // the last "](" before pos
+  };
+  void ScanLine(size_t to) {
+    LineScan& l = line_scan_;
+    for (; l.pos < to; ++l.pos) {
+      char c = source_[l.pos];
+      if (c == '\n') {
+        l.line = l.pos + 1;
+        l.pipes = 0;
+      } else if (c == '|') {
+        ++l.pipes;
+      } else if (c == ':' && l.pos > 0 && source_[l.pos - 1] == ']') {
+        l.def_colon = l.pos - 1;
+      } else if (c == '(' && l.pos > 0 && source_[l.pos - 1] == ']') {
+        l.link_paren = l.pos - 1;
+      }
+    }
   }
 
   // ---- fast path 2: an open fenced code block at the start of the tail --------
@@ -955,9 +1075,15 @@ class MarkdownRenderer::Impl {
   bool blank_ok_ = false;       // see UpdateBlankState
   bool plain_ok_ = false;
   bool plain_in_code_ = false;  // the last text node is inside a code span
+  bool plain_newline_ok_ = false;  // ... and in a paragraph: a line end may follow
+  size_t plain_since_ = 0;         // source_ size at the render that set the plain state
+  static constexpr size_t kNoCell = ~size_t{0};
+  size_t plain_cell_ = kNoCell;    // in a table row: the index of the text's cell
+  std::string plain_more_;
   size_t plain_index_ = 0;
   Tokens* plain_tokens_ = &shown_;  // shown_, or container_live_ in a container
   std::vector<uint32_t> plain_path_;
+  LineScan line_scan_;
   bool fence_active_ = false;
   char fence_char_ = 0;
   size_t fence_len_ = 0;
