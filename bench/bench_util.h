@@ -52,6 +52,18 @@ inline std::string Answer(size_t bytes, const std::string& kind = "prose") {
     for (int i = 0; out.size() < bytes; ++i) out += "| " + std::to_string(i) + " | row " + std::to_string(i) + " | **" + std::to_string(i * 7) + "** |\n";
     return out;
   }
+  if (kind == "paragraph") {  // one paragraph of prose with inline markup, lines of ~500 bytes
+    const char* sentences[] = {
+        "Large language models answer **token by token**, and re-rendering the message does *quadratic* work. ",
+        "Use `fetch()` with an `Authorization` header, then read the body as it arrives. ",
+        "See the [HTML Standard](https://html.spec.whatwg.org/) for the wire format and ~~polling~~ streaming. ",
+        "Frozen blocks are never touched again, so a user can select and copy text while it streams. "};
+    for (int i = 0; out.size() < bytes; ++i) {
+      out += sentences[i % 4];
+      if (i % 5 == 4) out.back() = '\n';
+    }
+    return out;
+  }
   const char* docs[] = {"docs/intro.md", "docs/lists.md", "docs/table.md", "docs/code.md"};
   for (int i = 0; out.size() < bytes; ++i) out += ReadFixture(docs[i % 4]) + "\n";
   return out.substr(0, bytes);

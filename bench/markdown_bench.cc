@@ -70,5 +70,7 @@ BENCHMARK_CAPTURE(BM_StreamWorstTail, list, "list")->Arg(5000)->Arg(50000)->Arg(
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_StreamWorstTail, table, "table")->Arg(5000)->Arg(50000)->Arg(200000)->Complexity(benchmark::oN)
     ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_StreamWorstTail, paragraph, "paragraph")->Arg(5000)->Arg(50000)->Arg(200000)
+    ->Complexity(benchmark::oN)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -51,6 +51,7 @@ row('prose answer, flush every 8 tokens', 'BM_StreamFlushEvery8/5000', 'BM_Strea
 row('one 200 KB fenced code block (5 KB → 200 KB)', 'BM_StreamWorstTail/code/5000', 'BM_StreamWorstTail/code/200000')
 row('one long list (5 KB → 200 KB)', 'BM_StreamWorstTail/list/5000', 'BM_StreamWorstTail/list/200000')
 row('one long table (5 KB → 200 KB)', 'BM_StreamWorstTail/table/5000', 'BM_StreamWorstTail/table/200000')
+row('one long paragraph (5 KB → 200 KB)', 'BM_StreamWorstTail/paragraph/5000', 'BM_StreamWorstTail/paragraph/200000')
 w('\nOne-shot render (md4c → tokens → HTML): '
   f'{mbs(m["BM_OneShot/500000"]):.0f} MB/s at 500 KB.\n')
 

@@ -325,6 +325,126 @@ TEST(MarkdownRenderer, StreamsALongPlainParagraphWithoutRenders) {
   EXPECT_EQ(r.slow_renders(), renders);
 }
 
+// A long paragraph: its start is frozen inside the <p> and only its end is
+// re-rendered (paragraph_live_start() > 0), with the invariant after every
+// flush whatever the sentences hold, and the mode is left where the
+// paragraph turns into something else.
+TEST(MarkdownRenderer, FreezesTheStartOfALongParagraph) {
+  const char* sentences[] = {
+      "Models answer **token by token**, and re-rendering does *quadratic* work. ",
+      "Use `fetch()` with an `Authorization` header and read the body. ",
+      "See the [HTML Standard](https://html.spec.whatwg.org/) and ~~polling~~ streaming. ",
+      "Visit www.example.com or mail a.b@example.org today. ",
+      "snake_case_names, [brackets] and \xE2\x86\x92 arrows stay text. ", "Entities &amp; &copy; and &#35;. ",
+      "An open *emphasis that closes much later ", "and ends *here* or** not. ", "2*3*4 is text. ",
+      "A pipe | in prose, an escaped \\| one and `a|b`. ",
+      "Hard break  \nafter two spaces, and one\\\nafter a backslash. ",
+      "Unicode \xC2\xA0" "spaces\xE2\x80\x83" "and \xE2\x86\x92 arrows. ", "An image ![alt *x*](a.png) inline. ",
+      "A reference [link][ref] and [another] one. ", "Brackets [like this and ", "more] later. ", "Code `` a ` b `` spans. "};
+  std::mt19937 rng(11);
+  struct Doc {
+    std::string text;
+    bool expect_mode;  // built from sentences that leave no marker open
+  };
+  std::vector<Doc> docs;
+  for (int d = 0; d < 10; ++d) {
+    std::string doc;
+    size_t pool = d < 4 ? 6 : std::size(sentences);  // the first 6 settle every marker
+    while (doc.size() < 1500) {
+      doc += sentences[rng() % pool];
+      if (d % 2 && rng() % 3 == 0) doc.back() = '\n';  // wrapped lines
+    }
+    docs.push_back({doc, d < 4});
+  }
+  // Endings that change what the paragraph is.
+  for (const char* end : {"\n===\n\nAfter.\n", "\n- an item\n", "\n\n[ref]: https://example.com/ref\n",
+                          "\nx | y\n--|--\n", "\n1. item\n", "\n> quote\n"})
+    docs.push_back({docs[docs.size() % 4].text + end, true});
+  for (const Doc& doc : docs) {
+    for (int round = 0; round < 2; ++round) {
+      MarkdownRenderer r;
+      DomModel dom;
+      Batch b;
+      bool in_mode = false;
+      for (size_t i = 0; i < doc.text.size();) {
+        size_t n = 1 + rng() % (round == 0 ? 1 : 8);
+        r.Append(doc.text.substr(i, n));
+        i += n;
+        r.Flush(&b);
+        dom.Apply(b);
+        in_mode |= r.paragraph_live_start() > 0;
+        ASSERT_EQ(dom.Html(), CompletedHtml(r.source())) << "after " << ::testing::PrintToString(r.source());
+      }
+      r.Finish(&b);
+      dom.Apply(b);
+      ASSERT_EQ(dom.Html(), RenderMarkdownHtml(doc.text));
+      if (doc.expect_mode) {
+        EXPECT_TRUE(in_mode) << doc.text.substr(0, 80);
+      }
+    }
+  }
+}
+
+// Once the start of a long paragraph is frozen, text that would pair with
+// something before the cut: each case must keep the invariant.
+TEST(MarkdownRenderer, TextAfterAParagraphCutThatReachesBeforeIt) {
+  const std::string clean = "Models answer **token by token** and a chat UI renders them as they come. ";
+  for (const char* opening : {"Brackets [like this and ", "A link [with a title](https://example.com \"a long title ",
+                              "An open *emphasis of ", "Code `spans and "}) {
+    for (const char* closing : {"more](https://example.com) later. ", "that ends\") here. ", "words* now. ", "more` here. ",
+                                " | y and z | w. "}) {
+      MarkdownRenderer r;
+      DomModel dom;
+      Batch b;
+      std::string doc;
+      auto feed = [&](const std::string& text) {
+        for (size_t i = 0; i < text.size(); i += 3) {
+          r.Append(text.substr(i, 3));
+          r.Flush(&b);
+          dom.Apply(b);
+          ASSERT_EQ(dom.Html(), CompletedHtml(r.source())) << "after " << ::testing::PrintToString(r.source());
+        }
+        doc += text;
+      };
+      for (int k = 0; k < 10; ++k) feed(clean);
+      ASSERT_GT(r.paragraph_live_start(), 0u);  // the mode is on before the opening
+      feed(opening);
+      for (int k = 0; k < 6; ++k) feed(clean);
+      feed(closing);
+      r.Finish(&b);
+      dom.Apply(b);
+      ASSERT_EQ(dom.Html(), RenderMarkdownHtml(doc)) << doc;
+    }
+  }
+  // A line that starts with '|' is a table row to completion (a backtick in
+  // it stays literal): no cut inside such a line (found by the fuzzer).
+  {
+    std::string words;
+    for (int k = 0; k < 60; ++k) words += " word" + std::to_string(k);
+    std::string doc;
+    for (int k = 0; k < 10; ++k) doc += clean;
+    doc += "\n| a | b" + words + " `tick 2\nmore text after it. ";
+    std::vector<std::string> tokens;
+    for (size_t i = 0; i < doc.size(); i += 2) tokens.push_back(doc.substr(i, 2));
+    StreamTokens(tokens);
+    if (HasFailure()) return;
+  }
+  // A '|' in the first line of the live text, right after a cut.
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  int checked = 0;
+  for (int k = 0; k < 400 && checked < 20; ++k) {
+    size_t live = r.paragraph_live_start();
+    r.Append(live && r.source().find('\n', live) == std::string::npos ? " x | y" : " **w** word");
+    r.Flush(&b);
+    dom.Apply(b);
+    checked += r.source().back() == 'y';
+    ASSERT_EQ(dom.Html(), CompletedHtml(r.source())) << "after " << ::testing::PrintToString(r.source());
+  }
+  EXPECT_GT(checked, 0);
+}
+
 TEST(MarkdownRenderer, FreezesFinishedBlocksAndNeverTouchesThemAgain) {
   MarkdownRenderer r;
   DomModel dom;

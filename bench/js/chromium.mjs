@@ -18,6 +18,17 @@ const worstTail = (kind, bytes) => {
   if (kind === 'code') { out = '```cpp\n'; for (let i = 0; out.length < bytes; i++) out += `int value_${i} = compute(${i});  // a line\n`; }
   if (kind === 'list') for (let i = 0; out.length < bytes; i++) out += `- item ${i} with **some** text and \`code\`\n`;
   if (kind === 'table') { out = '| id | name | value |\n|---|---|---|\n'; for (let i = 0; out.length < bytes; i++) out += `| ${i} | row ${i} | **${i * 7}** |\n`; }
+  if (kind === 'paragraph') {
+    const sentences = [
+      'Large language models answer **token by token**, and re-rendering the message does *quadratic* work. ',
+      'Use `fetch()` with an `Authorization` header, then read the body as it arrives. ',
+      'See the [HTML Standard](https://html.spec.whatwg.org/) for the wire format and ~~polling~~ streaming. ',
+      'Frozen blocks are never touched again, so a user can select and copy text while it streams. '];
+    for (let i = 0; out.length < bytes; i++) {
+      out += sentences[i % 4];
+      if (i % 5 === 4) out = out.slice(0, -1) + '\n';
+    }
+  }
   return out;
 };
 const scenarios = [
@@ -56,7 +67,7 @@ try {
     results.scenarios.push(row);
   }
   results.flushLatency = [];
-  for (const kind of ['code', 'list', 'table']) {
+  for (const kind of ['code', 'list', 'table', 'paragraph']) {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     await page.goto(`${server.url}/bench/js/chromium.html`);
     await page.waitForFunction(() => window.ready === true);

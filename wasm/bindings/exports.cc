@@ -236,14 +236,14 @@ EMSCRIPTEN_KEEPALIVE uintptr_t rm_scratch(uint32_t bytes) {
   return reinterpret_cast<uintptr_t>(s.data());
 }
 
-EMSCRIPTEN_KEEPALIVE Handle* rm_sse_new(uint32_t max_event_bytes) {
+__attribute__((minsize)) EMSCRIPTEN_KEEPALIVE Handle* rm_sse_new(uint32_t max_event_bytes) {
   return new rillmark::SseParserHandle(max_event_bytes);
 }
 
 // The scratch buffer holds `bytes` bytes: preset, path, done data and done
 // event, each followed by a NUL. An empty preset means a custom format. Check
 // rm_status() before use.
-EMSCRIPTEN_KEEPALIVE Handle* rm_tokens_new(uint32_t bytes, uint32_t max_event_bytes) {
+__attribute__((minsize)) EMSCRIPTEN_KEEPALIVE Handle* rm_tokens_new(uint32_t bytes, uint32_t max_event_bytes) {
   using rillmark::TokenFormat;
   std::string_view args(rillmark::Scratch().data(), std::min<size_t>(bytes, rillmark::Scratch().size()));
   std::string_view field[4];
@@ -270,7 +270,7 @@ EMSCRIPTEN_KEEPALIVE Handle* rm_tokens_new(uint32_t bytes, uint32_t max_event_by
   return h;
 }
 
-EMSCRIPTEN_KEEPALIVE Handle* rm_markdown_new(uint32_t complete, double max_source_bytes) {
+__attribute__((minsize)) EMSCRIPTEN_KEEPALIVE Handle* rm_markdown_new(uint32_t complete, double max_source_bytes) {
   rillmark::MarkdownOptions o;
   o.complete_incomplete = complete != 0;
   if (max_source_bytes > 0) o.max_source_bytes = static_cast<size_t>(max_source_bytes);

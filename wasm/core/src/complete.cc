@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "cold.h"
 #include "render.h"
 
 namespace rillmark::detail {
@@ -160,7 +161,7 @@ bool InOpenFence(std::string_view t, std::string* fence) {
   return flen != 0;
 }
 
-bool CompleteTail(std::string_view t, std::string* out) {
+RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out) {
   size_t last_nl = t.rfind('\n');
   size_t body_end = last_nl == std::string_view::npos ? 0 : last_nl + 1;
   std::string_view last = t.substr(body_end);
@@ -242,6 +243,7 @@ bool CompleteTail(std::string_view t, std::string* out) {
   size_t url_at = std::string_view::npos;
   size_t cut_from = end;  // everything from here on is held back
   bool line_start = true;
+  size_t block_from = 1, block_to = 0;  // BlockEnd(t, i, end) for i in [block_from, block_to)
   size_t i = region;
   while (i < end) {
     char c = t[i];
@@ -282,7 +284,13 @@ bool CompleteTail(std::string_view t, std::string* out) {
       while (k < end && t[k] == '`') ++k;
       size_t run = k - i;
       // Look for a closing run of exactly the same length in the same block.
-      size_t block_end = BlockEnd(t, i, end);
+      // (Every position from a query's up to its answer has the same answer:
+      // one scan per block, not one per backtick run.)
+      if (i < block_from || i >= block_to) {
+        block_from = i;
+        block_to = BlockEnd(t, i, end);
+      }
+      size_t block_end = block_to;
       size_t s = k;
       bool closed = false;
       while (s < block_end) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cold.h"
 #include "complete.h"
 #include "render.h"
 #include "utf8.h"
@@ -176,7 +177,7 @@ class MarkdownRenderer::Impl {
     if (container_ != Container::kNone) {
       // plain_ok_ describes the live child here (see ContainerFlush).
       if (TryPlainAppend(added, out)) return true;
-      if (ContainerFlush(out)) return true;
+      if (container_ == Container::kParagraph ? ParagraphFlush(out) : ContainerFlush(out)) return true;
     }
     if (fence_active_ && FenceAppend(out)) return true;
     if (BlankLinesOnly(added)) return true;
@@ -184,7 +185,7 @@ class MarkdownRenderer::Impl {
     return TryPlainAppend(added, out);
   }
 
-  void Finish(Batch* out) {
+  RILLMARK_COLD void Finish(Batch* out) {
     out->Clear();
     if (!carry_.empty()) {  // a truncated character at the very end
       detail::AppendSanitizedUtf8(source_, carry_);
@@ -225,7 +226,8 @@ class MarkdownRenderer::Impl {
 
   const std::string& source() const { return source_; }
   size_t frozen_bytes() const { return frozen_end_; }
-  bool in_container() const { return container_ != Container::kNone; }
+  bool in_container() const { return container_ == Container::kList || container_ == Container::kTable; }
+  size_t paragraph_live_start() const { return container_ == Container::kParagraph ? child_begin_ : 0; }
   size_t slow_renders() const { return slow_renders_; }
 
  private:
@@ -306,7 +308,7 @@ class MarkdownRenderer::Impl {
   // and the text from it on render as two independent sequences of blocks (a
   // list continues across a blank line, a fence holds blank lines, a definition
   // changes a link: all of these fail that test).
-  void FindCuts(Tokens* newly_frozen) {
+  RILLMARK_COLD void FindCuts(Tokens* newly_frozen) {
     if (scan_pos_ < frozen_end_) scan_pos_ = frozen_end_;
     while (true) {
       size_t nl = source_.find('\n', scan_pos_);
@@ -359,7 +361,7 @@ class MarkdownRenderer::Impl {
   // render as two independent sequences of blocks. For a certain cut only the
   // part before is rendered (it is what gets frozen): comparing whole and
   // parts would cost two more renders of the tail.
-  bool ConfirmCut(size_t at, bool certain = false) {
+  RILLMARK_COLD bool ConfirmCut(size_t at, bool certain = false) {
     RenderRange(frozen_end_, at, false, &before_);
     // Definitions in the part before the cut still apply after it.
     pending_defs_.clear();
@@ -379,7 +381,7 @@ class MarkdownRenderer::Impl {
     return true;
   }
 
-  void Freeze(size_t at, Tokens* newly_frozen) {
+  RILLMARK_COLD void Freeze(size_t at, Tokens* newly_frozen) {
     // before_ and pending_defs_ hold what ConfirmCut found for [frozen_end_, at).
     newly_frozen->AppendRange(before_, 0, before_.list.size());
     frozen_.AppendRange(before_, 0, before_.list.size());
@@ -392,7 +394,7 @@ class MarkdownRenderer::Impl {
   // (detail::StartsBlock) with "[" and may go on over the following lines
   // (destination, title); the longest run of lines from there that renders
   // nothing is definitions only.
-  void CollectDefinitions(size_t from, size_t to, std::string* into) {
+  RILLMARK_COLD void CollectDefinitions(size_t from, size_t to, std::string* into) {
     std::string_view text = std::string_view(source_).substr(from, to - from);
     std::vector<std::string_view> lines;
     for (size_t pos = 0; pos < text.size();) {
@@ -423,7 +425,7 @@ class MarkdownRenderer::Impl {
     }
   }
 
-  void SlowFlush(Batch* out, bool finishing) {
+  RILLMARK_COLD void SlowFlush(Batch* out, bool finishing) {
     tail_memo_.hit = false;
     // Member buffers, cleared: their capacity is reused from flush to flush.
     Tokens& newly_frozen = newly_frozen_;
@@ -487,12 +489,13 @@ class MarkdownRenderer::Impl {
   // the header; items of a tight list only on themselves. Anything else (a
   // blank line, another block, a loose list) leaves this mode, and the general
   // path takes over with one full render of the tail.
-  enum class Container { kNone, kList, kTable };
+  enum class Container { kNone, kList, kTable, kParagraph };
 
-  void TryEnterContainer() {
+  RILLMARK_COLD void TryEnterContainer() {
     if (shown_.list.empty() || shown_.TopLevelCount() != 1 || shown_.list[0].kind != Token::kOpen) return;
     std::string_view tail = std::string_view(source_).substr(frozen_end_);
     Tag top = shown_.list[0].tag;
+    if (top == Tag::kP) return TryEnterParagraph();
     size_t open = 0;
     std::vector<size_t> starts;  // source offsets where children begin
     if (top == Tag::kUl || top == Tag::kOl) {
@@ -558,7 +561,7 @@ class MarkdownRenderer::Impl {
     plain_ok_ = false;
   }
 
-  void ExitContainer() {
+  RILLMARK_COLD void ExitContainer() {
     shown_ = container_prefix_;
     shown_.AppendRange(container_frozen_, 0, container_frozen_.list.size());
     shown_.AppendRange(container_live_, 0, container_live_.list.size());
@@ -566,7 +569,7 @@ class MarkdownRenderer::Impl {
     container_ = Container::kNone;
   }
 
-  bool ContainerFlush(Batch* out) {
+  RILLMARK_COLD bool ContainerFlush(Batch* out) {
     // New children that started in the live region, or a reason to leave.
     std::vector<size_t> starts{child_begin_};
     size_t nl = source_.find('\n', child_begin_);
@@ -669,6 +672,172 @@ class MarkdownRenderer::Impl {
     return false;
   }
 
+  // ---- fast path 4: a long paragraph as the tail ------------------------------
+  // Its start is frozen inside the open <p> and only the text from a cut on
+  // is re-rendered, so a paragraph of any length costs O(1) per byte. A cut
+  // is a position c with a letter at c and a single space or line end
+  // before it (no hard break); the part before it must render alone exactly
+  // as it does in the whole paragraph whatever follows. That holds when its
+  // render shows no span marker as text (no opener is left for later text
+  // to close: '*', '_', '~', '`', '[' outside code) and completion changes
+  // nothing in it (no half-typed construct ends it). Text after a cut starts
+  // with a letter in the middle of a paragraph: it starts no block, and md4c
+  // and completion treat its start like the space or line end before it.
+  // The frozen part's last text node is merged with the live text after it,
+  // as md4c does: that text (para_carry_) is prepended to each live render.
+  // A live render that is not one paragraph leaves the mode (so does a first
+  // live line with a '|': completion holds it back as a possible table header).
+  static constexpr size_t kParagraphMin = 512;  // tail bytes before the mode is tried
+  static constexpr size_t kParagraphLive = 256;  // live bytes before the next cut is tried
+
+  RILLMARK_COLD void TryEnterParagraph() {
+    std::string_view tail = std::string_view(source_).substr(frozen_end_);
+    if (tail.size() < kParagraphMin || source_.size() < para_next_try_) return;
+    para_next_try_ = source_.size() + kParagraphLive;
+    ScanLine(source_.size());
+    // A definition renders nothing (and completion holds back a line that may be one).
+    size_t s = tail.find_first_not_of(" \t");
+    if (s == std::string_view::npos || tail[s] == '[' ||
+        (line_scan_.def_colon != std::string::npos && line_scan_.def_colon >= frozen_end_))
+      return;
+    container_prefix_.clear();
+    container_prefix_.AppendRange(shown_, 0, 1);
+    container_suffix_.clear();
+    container_suffix_.AppendRange(shown_, shown_.list.size() - 1, shown_.list.size());
+    container_frozen_.clear();
+    container_live_.clear();
+    container_live_.AppendRange(shown_, 1, shown_.list.size() - 1);
+    container_path_ = {0};
+    container_children_ = 0;
+    child_begin_ = frozen_end_;
+    para_carry_.clear();
+    container_ = Container::kParagraph;
+    if (!TryParagraphCut()) {
+      ExitContainer();
+      UpdatePlainState();
+      return;
+    }
+    plain_ok_ = false;
+    if (last_suffix_only_) SetPlainTarget(&container_live_, container_path_, container_children_);
+  }
+
+  // Moves the cut to the last candidate in the live part if the text before
+  // it passes the checks above and its render agrees with the live render.
+  RILLMARK_COLD bool TryParagraphCut() {
+    size_t c = source_.size();
+    while (--c > child_begin_ + 1) {
+      char a = source_[c - 2];
+      if (((source_[c] | 0x20) >= 'a' && (source_[c] | 0x20) <= 'z') && (source_[c - 1] == ' ' || source_[c - 1] == '\n') &&
+          a != ' ' && a != '\t' && a != '\n' && a != '\\')
+        break;
+    }
+    // Completion takes a line that starts with '|' for a table row (a span
+    // does not go on past it): the live text must not start inside one.
+    if (c <= child_begin_ + 1 || LineLeadsWithPipe(c)) return false;
+    std::string_view part = std::string_view(source_).substr(child_begin_, c - child_begin_);
+    std::string& completed = container_text_;
+    completed.clear();
+    if (!detail::CompleteTail(part, &completed) || completed != part) return false;
+    Tokens& g = render_;
+    RenderRange(child_begin_, c, false, &g);
+    size_t n = g.list.size();
+    if (n < 3 || g.TopLevelCount() != 1 || g.list[0].tag != Tag::kP || g.list[n - 1].tag != Tag::kP) return false;
+    if (!SpanMarkersSettled(g)) return false;
+    // The part's tokens, with the carried text before them, must be the start
+    // of the live tokens; its last text (if it ends in text) stays live.
+    Tokens& part_tokens = live_;
+    MergeCarry(g, 1, n - 1, &part_tokens);
+    size_t keep = part_tokens.list.size();
+    if (part_tokens.list.back().kind == Token::kText) --keep;
+    if (keep > container_live_.list.size()) return false;
+    for (size_t i = 0; i < keep; ++i)
+      if (!part_tokens.Equal(i, container_live_, i)) return false;
+    // The live text after the part starts with its last text (if any) and
+    // the space or line end before the cut, which md4c shows as itself.
+    std::string_view carry = keep < part_tokens.list.size() ? part_tokens.str(part_tokens.list[keep]) : "";
+    if (keep >= container_live_.list.size() || container_live_.list[keep].kind != Token::kText) return false;
+    std::string_view next_text = container_live_.str(container_live_.list[keep]);
+    if (next_text.size() <= carry.size() || next_text.substr(0, carry.size()) != carry ||
+        next_text[carry.size()] != source_[c - 1])
+      return false;
+    para_carry_.assign(next_text.substr(0, carry.size() + 1));
+    container_frozen_.AppendRange(container_live_, 0, keep);
+    container_live_.list.erase(container_live_.list.begin(), container_live_.list.begin() + keep);
+    container_children_ = static_cast<uint32_t>(container_frozen_.TopLevelCount());
+    child_begin_ = c;
+    return true;
+  }
+
+  // True when no text of `g` outside code shows a marker that later text could
+  // still pair: '*', '~' or '`', a '_' that is not inside a word (a word's
+  // '_' neither opens nor closes), or a '[' no ']' follows (one that does
+  // was tried as a link and is spent). The same markers in a link's or an
+  // image's attributes count too: a backtick in a URL pairs with a later
+  // one (code spans bind tighter than links), and md4c 0.4.8 lets emphasis
+  // markers in a destination pair with later ones (see the test
+  // DropsACloseTagMd4cLeavesWithoutItsOpen); URLs show '~' and '`' escaped.
+  RILLMARK_COLD static bool SpanMarkersSettled(const Tokens& g) {
+    auto settled = [](std::string_view x) {
+      for (size_t i = 0; i < x.size(); ++i) {
+        char c = x[i];
+        if (c == '*' || c == '~' || c == '`') return false;
+        if (c == '_' && !(i > 0 && i + 1 < x.size() && IsAsciiAlnum(x[i - 1]) && IsAsciiAlnum(x[i + 1]))) return false;
+      }
+      return x.find("%7E") == std::string_view::npos && x.find("%60") == std::string_view::npos;
+    };
+    bool in_code = false, ok = true;
+    size_t open_brackets = 0;
+    for (const Token& t : g.list) {
+      if (t.tag == Tag::kCode) in_code = t.kind == Token::kOpen;
+      if (t.kind == Token::kOpen) detail::ForEachAttr(g.str(t), [&](AttrName, std::string_view v) { ok &= settled(v); });
+      if (t.kind != Token::kText || in_code) continue;
+      std::string_view x = g.str(t);
+      ok &= settled(x);
+      for (char c : x) {
+        if (c == '[') ++open_brackets;
+        if (c == ']' && open_brackets) --open_brackets;
+      }
+    }
+    return ok && open_brackets == 0;
+  }
+
+  // Appends g.list[from, to) to `out` (cleared first) with para_carry_ before
+  // it, merged into its first text node as md4c merges adjacent text.
+  RILLMARK_COLD void MergeCarry(const Tokens& g, size_t from, size_t to, Tokens* out) {
+    out->clear();
+    if (!para_carry_.empty()) {
+      out->strings = para_carry_;
+      out->list.push_back({Token::kText, Tag::kNone, 0, static_cast<uint32_t>(para_carry_.size())});
+      if (from < to && g.list[from].kind == Token::kText) {
+        out->strings.append(g.str(g.list[from]));
+        out->list.back().size += g.list[from].size;
+        ++from;
+      }
+    }
+    out->AppendRange(g, from, to);
+  }
+
+  RILLMARK_COLD bool ParagraphFlush(Batch* out) {
+    plain_ok_ = false;
+    std::string_view live = std::string_view(source_).substr(child_begin_);
+    Tokens& render = render_;
+    bool suffix_only = detail::RenderCompleted(DefsFor(live), live, opt_.md_flags, &render);
+    ++slow_renders_;
+    size_t n = render.list.size();
+    if (n < 2 || render.TopLevelCount() != 1 || render.list[0].tag != Tag::kP || render.list[n - 1].tag != Tag::kP)
+      return LeaveContainer();
+    Tokens& next = next_;
+    MergeCarry(render, 1, n - 1, &next);
+    EmitDiff(container_live_, next, out, container_path_, container_children_);
+    std::swap(container_live_, next);
+    if (live.size() > kParagraphLive && source_.size() >= para_next_try_) {
+      para_next_try_ = source_.size() + kParagraphLive;
+      TryParagraphCut();
+    }
+    if (suffix_only) SetPlainTarget(&container_live_, container_path_, container_children_);
+    return true;
+  }
+
   // ---- fast path 1: a word appended to the last text node --------------------
   // Valid when the new bytes are letters, digits, inner spaces or non-ASCII and
   // cannot start, end or re-interpret any construct: the tail ends in an ASCII
@@ -692,7 +861,8 @@ class MarkdownRenderer::Impl {
     // the last block element among them is the block the text is in. In a
     // table row, md4c adds an empty cell for each column the row has not
     // reached yet: the text is in the cell before them.
-    Tag block = Tag::kNone;
+    // (The live part of a long paragraph is inline tokens only.)
+    Tag block = tokens == &container_live_ && container_ == Container::kParagraph ? Tag::kP : Tag::kNone;
     const auto& list = tokens->list;
     while (k > 0) {
       const Token& x = list[k - 1];
@@ -895,6 +1065,8 @@ class MarkdownRenderer::Impl {
     size_t pos = 0;                      // scanned up to here
     size_t line = 0;                     // start of the line holding pos
     size_t pipes = 0;                    // '|' in that line before pos
+    bool lead_pipe = false;              // its first non-space byte is a '|'
+    bool lead_seen = false;              // ... a non-space byte came
     size_t def_colon = std::string::npos;  // the last "]:" before pos
     size_t link_paren = std::string::npos;  // the last "](" before pos
   };
@@ -902,9 +1074,14 @@ class MarkdownRenderer::Impl {
     LineScan& l = line_scan_;
     for (; l.pos < to; ++l.pos) {
       char c = source_[l.pos];
+      if (c != ' ' && !l.lead_seen) {
+        l.lead_seen = c != '\n';
+        l.lead_pipe = c == '|';
+      }
       if (c == '\n') {
         l.line = l.pos + 1;
         l.pipes = 0;
+        l.lead_seen = l.lead_pipe = false;
       } else if (c == '|') {
         ++l.pipes;
       } else if (c == ':' && l.pos > 0 && source_[l.pos - 1] == ']') {
@@ -915,10 +1092,21 @@ class MarkdownRenderer::Impl {
     }
   }
 
+  // True when the line holding `at` starts with a '|' after spaces.
+  bool LineLeadsWithPipe(size_t at) {
+    if (line_scan_.pos <= at) ScanLine(at + 1);
+    if (std::string_view(source_).substr(at, line_scan_.pos - at).find('\n') == std::string_view::npos)
+      return line_scan_.lead_pipe;
+    size_t line = source_.rfind('\n', at);  // a line end came after it: look back (rare)
+    line = line == std::string::npos ? 0 : line + 1;
+    size_t s = source_.find_first_not_of(' ', line);
+    return s < source_.size() && source_[s] == '|';
+  }
+
   // ---- fast path 2: an open fenced code block at the start of the tail --------
   // Its content is verbatim text: new lines are appended to the one text node
   // of <pre><code> without re-parsing; only a closing fence ends the mode.
-  bool EnterFence(Tokens* next) {
+  RILLMARK_COLD bool EnterFence(Tokens* next) {
     std::string_view tail = std::string_view(source_).substr(frozen_end_);
     size_t nl = tail.find('\n');
     if (nl == std::string_view::npos || !FenceTextIsVerbatim(tail, 0)) return false;
@@ -1103,6 +1291,8 @@ class MarkdownRenderer::Impl {
   detail::RenderMemo tail_memo_;  // input of the render shown_ came from
   Tokens next_, newly_frozen_, render_, live_;  // per-flush scratch, kept for its capacity
   std::string container_text_;
+  std::string para_carry_;      // text of the frozen part merged into the live part's first node
+  size_t para_next_try_ = 0;    // source size from which to try the paragraph mode or a cut again
 };
 
 MarkdownRenderer::MarkdownRenderer(MarkdownOptions options) : impl_(std::make_unique<Impl>(options)) {}
@@ -1116,6 +1306,7 @@ void MarkdownRenderer::Reset() { impl_ = std::make_unique<Impl>(impl_->options()
 const std::string& MarkdownRenderer::source() const { return impl_->source(); }
 size_t MarkdownRenderer::frozen_bytes() const { return impl_->frozen_bytes(); }
 bool MarkdownRenderer::in_container() const { return impl_->in_container(); }
+size_t MarkdownRenderer::paragraph_live_start() const { return impl_->paragraph_live_start(); }
 size_t MarkdownRenderer::slow_renders() const { return impl_->slow_renders(); }
 
 }  // namespace rillmark

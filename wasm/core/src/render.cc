@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cold.h"
 #include "entities.h"
 #include "utf8.h"
 
@@ -34,7 +35,7 @@ bool IsVoid(Tag t) { return t == Tag::kHr || t == Tag::kBr || t == Tag::kImg || 
 
 // Entity text (e.g. "&amp;", "&#123;", "&#x1F600;") to UTF-8; unknown named
 // entities stay verbatim (as md4c-html does).
-void AppendEntity(std::string& out, std::string_view e) {
+RILLMARK_COLD void AppendEntity(std::string& out, std::string_view e) {
   if (e.size() > 3 && e[1] == '#') {
     uint32_t cp = 0;
     if (e[2] == 'x' || e[2] == 'X') {

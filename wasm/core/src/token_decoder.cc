@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "cold.h"
 #include "json_parse.h"
 #include "utf8.h"
 
@@ -65,7 +66,7 @@ std::string_view ErrorMessage(const JsonValue* v) {
 
 class TokenDecoder::Impl final : public SseHandler {
  public:
-  Impl(const TokenFormat& format, TokenHandler* handler, TokenDecoderOptions options)
+  RILLMARK_COLD Impl(const TokenFormat& format, TokenHandler* handler, TokenDecoderOptions options)
       : format_(format),
         handler_(handler),
         options_(options),
@@ -215,7 +216,7 @@ class TokenDecoder::Impl final : public SseHandler {
     FlushText();
     handler_->OnDone();
   }
-  void Fail(Status s, const SseEvent& e, std::string_view what, std::string_view detail) {
+  RILLMARK_COLD void Fail(Status s, const SseEvent& e, std::string_view what, std::string_view detail) {
     FlushText();
     std::string msg(what);
     if (!e.id.empty()) {

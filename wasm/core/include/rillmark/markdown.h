@@ -88,6 +88,9 @@ class MarkdownRenderer {
   /// True while finished items/rows of a long list or table tail are frozen
   /// inside their container and only the live child is re-rendered.
   bool in_container() const;
+  /// Source offset where the re-rendered end of a long last paragraph starts
+  /// (its text before is frozen inside the <p>); 0 when not in that mode.
+  size_t paragraph_live_start() const;
   size_t slow_renders() const;
 
  private:
