@@ -445,6 +445,29 @@ TEST(MarkdownRenderer, TextAfterAParagraphCutThatReachesBeforeIt) {
   EXPECT_GT(checked, 0);
 }
 
+// md4c 0.4.8 keeps "c" out of the item after a leading blank line and in it
+// without one: the cut after that line end cannot know, so the DOM shows the
+// tail's reading until finish(), which renders the whole text again and
+// corrects it (found by the fuzzer).
+TEST(MarkdownRenderer, FinishCorrectsWhatMd4cReadsDifferentlyAfterACut) {
+  EXPECT_EQ(RenderMarkdownHtml("\n2) ab\n\n\n    c\n"), "<ol start=\"2\"><li>ab</li></ol><p>c</p>");
+  EXPECT_EQ(RenderMarkdownHtml("2) ab\n\n\n    c\n"), "<ol start=\"2\"><li><p>ab</p><p>c</p></li></ol>");
+  std::string doc = "\n2)\tab $\n\n\n\n    c\n\n\n\n\n\n\n\nd\t ";
+  for (size_t step : {1, 4, 9}) {
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    for (size_t i = 0; i < doc.size(); i += step) {
+      r.Append(doc.substr(i, step));
+      r.Flush(&b);
+      dom.Apply(b);
+    }
+    r.Finish(&b);
+    dom.Apply(b);
+    EXPECT_EQ(dom.Html(), RenderMarkdownHtml(doc)) << step;
+  }
+}
+
 TEST(MarkdownRenderer, FreezesFinishedBlocksAndNeverTouchesThemAgain) {
   MarkdownRenderer r;
   DomModel dom;

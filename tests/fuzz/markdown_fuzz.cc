@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "../../wasm/core/src/complete.h"
 #include "../../wasm/core/src/render.h"
@@ -21,12 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rillmark::testing::DomModel dom;
   rillmark::Batch b;
   size_t pos = 0, k = 0;
+  std::vector<size_t> cuts{0};  // where the frozen blocks were cut, in order
   while (pos < md.size()) {
     size_t n = 1 + ((step >> (k++ % 8)) & 7);
     r.Append(std::string_view(md).substr(pos, n));
     pos += n;
     r.Flush(&b);
     if (dom.Apply(b) < 0) std::abort();
+    if (r.frozen_bytes() != cuts.back()) cuts.push_back(r.frozen_bytes());
     // In container mode the live child is completed in its own context (see
     // markdown.cc); the corpus tests check those states against the whole
     // source on real documents, and finish() below checks them all.
@@ -36,7 +39,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       rillmark::detail::Tokens t;
       rillmark::detail::RenderCompleted("", src.substr(r.frozen_bytes()), rillmark::DefaultMarkdownFlags(), &t);
       rillmark::detail::SerializeHtml(t, &want);
-      if (dom.Html() != want) std::abort();
+      // md4c may read the text across a cut taken earlier differently from
+      // the whole (see FinishCorrectsWhatMd4cReadsDifferentlyAfterACut);
+      // finish() corrects that. Elsewhere a difference is a bug.
+      if (dom.Html() != want) {
+        std::string parts;
+        for (size_t i = 0; i < cuts.size(); ++i)
+          parts += rillmark::RenderMarkdownHtml(src.substr(cuts[i], (i + 1 < cuts.size() ? cuts[i + 1] : src.size()) - cuts[i]));
+        if (parts == rillmark::RenderMarkdownHtml(src)) std::abort();
+      }
     }
   }
   r.Finish(&b);
