@@ -682,9 +682,9 @@ class MarkdownRenderer::Impl {
   // is a position c with a letter at c and a single space or line end
   // before it (no hard break); the part before it must render alone exactly
   // as it does in the whole paragraph whatever follows. That holds when its
-  // render shows no span marker as text (no opener is left for later text
-  // to close: '*', '_', '~', '`', '[' outside code) and completion changes
-  // nothing in it (no half-typed construct ends it). Text after a cut starts
+  // render leaves no span marker that later text could pair with (see
+  // SpanMarkersSettled), completion changes nothing in it (no half-typed
+  // construct ends it) and the live render agrees with it. Text after a cut starts
   // with a letter in the middle of a paragraph: it starts no block, and md4c
   // and completion treat its start like the space or line end before it.
   // The frozen part's last text node is merged with the live text after it,
