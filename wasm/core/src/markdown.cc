@@ -286,13 +286,14 @@ class MarkdownRenderer::Impl {
   }
 
   // Renders source_[from, to) (with the carried link definitions) into `out`.
+  // Only a completed render sets last_suffix_only_ and last_unchanged_ (the
+  // renders that check cuts must not overwrite what the tail render said:
+  // found by the fuzzer, a blank line then skipped a render it needed).
   // With `memo`, a render whose input equals the memo's leaves `out` as it is
   // and sets memo->hit (see detail::RenderCompleted).
   void RenderRange(size_t from, size_t to, bool complete, Tokens* out, detail::RenderMemo* memo = nullptr) {
     std::string_view part = std::string_view(source_).substr(from, to - from);
     std::string_view defs = DefsFor(part);
-    last_suffix_only_ = true;
-    last_unchanged_ = true;
     if (complete) {
       last_suffix_only_ = detail::RenderCompleted(defs, part, opt_.md_flags, out, &last_unchanged_, memo);
       if (memo && memo->hit) return;
@@ -445,6 +446,7 @@ class MarkdownRenderer::Impl {
       // shown_ is what the memo's text rendered to, unless blocks were frozen
       // (then the tail starts elsewhere) or a fast path changed it since.
       if (!newly_frozen.list.empty()) tail_memo_.valid = false;
+      last_suffix_only_ = last_unchanged_ = true;  // unless completion says otherwise
       RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
     }
     if (tail_memo_.hit) {
