@@ -169,6 +169,18 @@ TEST(CompleteTail, ClosesHalfTypedMarkers) {
   EXPECT_EQ(c("a 2*3"), "a 2*3");
 }
 
+void ExpectInvariantByteByByte(const std::string& doc);
+
+// A backtick run whose info string holds a backtick opens no fence (md4c
+// shows the line as a paragraph); completion took it for an open fence and
+// stopped holding back marker lines after it (found by the fuzzer).
+TEST(CompleteTail, ABacktickLineWithABacktickInItsInfoOpensNoFence) {
+  std::string out;
+  EXPECT_FALSE(detail::CompleteTail("```z`` T\n\n2", &out));
+  EXPECT_EQ(out, "```z`` T\n\n");
+  ExpectInvariantByteByByte("```z`` T\n\n2) item\n\n```\ncode\n```\n");
+}
+
 TEST(MarkdownRenderer, HalfTypedLinkShowsTextWithoutHref) {
   MarkdownRenderer r;
   DomModel dom;
@@ -214,8 +226,6 @@ TEST(MarkdownRenderer, AppendsSentencePunctuationWithOneOp) {
   }
   EXPECT_EQ(dom.Html(), "<p>It works. Really: yes (mostly) - well-known fact, 1.5 x</p>");
 }
-
-void ExpectInvariantByteByByte(const std::string& doc);
 
 // Appends `tokens` one flush each; after every flush the DOM must show the
 // completed source (invariant 1). Returns the ops of the last flush; with

@@ -129,8 +129,13 @@ bool StartsBlock(std::string_view t, size_t begin) {
 
 bool OpensFence(std::string_view line, char* ch, size_t* len, size_t* indent) {
   std::string_view rest;
-  if (!FenceRun(line, ch, len, &rest)) return false;
-  if (*ch == '`' && rest.find('`') != std::string_view::npos) return false;
+  char c;
+  size_t n;
+  // Outputs only on success: callers keep "no fence open" (len 0) otherwise
+  // (a backtick run with a backtick in its info string once opened one here).
+  if (!FenceRun(line, &c, &n, &rest) || (c == '`' && rest.find('`') != std::string_view::npos)) return false;
+  *ch = c;
+  *len = n;
   if (indent) *indent = SkipIndent(line);
   return true;
 }
