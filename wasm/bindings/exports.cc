@@ -187,7 +187,7 @@ class MarkdownHandle final : public Handle {
     renderer_.Flush(&batch_);
     return Header(s);
   }
-  uintptr_t End() override {
+  __attribute__((minsize)) uintptr_t End() override {
     renderer_.Finish(&batch_);
     return Header();
   }
@@ -200,7 +200,7 @@ class MarkdownHandle final : public Handle {
 // One-shot render: Feed returns the HTML as the batch text.
 class HtmlHandle final : public Handle {
  public:
-  uintptr_t Feed(uint32_t n) override {
+  __attribute__((minsize)) uintptr_t Feed(uint32_t n) override {
     batch_.Clear();
     html_ = RenderMarkdownHtml(In(n));
     batch_.PushString(html_);
@@ -236,6 +236,8 @@ EMSCRIPTEN_KEEPALIVE uintptr_t rm_scratch(uint32_t bytes) {
   return reinterpret_cast<uintptr_t>(s.data());
 }
 
+// minsize here and on End()/HtmlHandle::Feed: code run once per stream or per
+// one-shot render is built for size (the package's 80 KB budget).
 __attribute__((minsize)) EMSCRIPTEN_KEEPALIVE Handle* rm_sse_new(uint32_t max_event_bytes) {
   return new rillmark::SseParserHandle(max_event_bytes);
 }

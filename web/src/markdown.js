@@ -22,6 +22,7 @@ const OP = { OPEN: 1, CLOSE: 2, TEXT: 3, APPEND_TEXT: 4, TRUNCATE: 5, FREEZE: 6,
 const EXTRA = Symbol('rillmark.extra');
 const END = Symbol('rillmark.end');
 const SPLIT = Symbol('rillmark.split');
+const CURSOR = Symbol('rillmark.cursor');
 
 /**
  * Applies one patch to `target`. `state.frozen` counts the target's frozen
@@ -114,15 +115,22 @@ export function applyPatch(target, state, { words, text }) {
 
 // Child `index` of `parent` as the core counts: top-level ones after the frozen
 // nodes (reached from the last frozen node, not by index into a long list),
-// extra text nodes of a group skipped.
+// extra text nodes of a group skipped. In a parent with groups the walk
+// starts from the child found last time (CURSOR) when it is still there and
+// not after `index`: nodes are only appended or removed from the end, so its
+// index holds, and the live end of a long paragraph costs no walk from its start.
 function childAt(target, state, parent, index) {
   if (parent !== target && !parent[SPLIT]) return parent.childNodes[index];
   // A group's extra nodes follow its base node, so a first child is never one.
   let node = parent === target ? (state.lastFrozen ? state.lastFrozen.nextSibling : target.firstChild) : parent.firstChild;
-  for (let k = 0; k < index; k++) {
+  let k = 0;
+  const c = parent !== target && parent[CURSOR];
+  if (c && c[0] <= index && c[1].parentNode === parent) [k, node] = c;
+  for (; k < index; k++) {
     node = node.nextSibling;
     while (node[EXTRA]) node = node.nextSibling;
   }
+  if (parent !== target) parent[CURSOR] = [index, node];
   return node;
 }
 

@@ -133,6 +133,8 @@ test('appended text nodes (groups) keep later patches on the right nodes', () =>
     'Plain words then **bold** and `code` then more words and *em* done.\n\nNext para words.\n',
     '- item one grows\n- item two grows *em*\n- three\n\n| a | b |\n|---|---|\n| cell grows | x **y** |\n',
     '> quoted words grow\n> then [a link](http://example.com) and more\n\n```js\nlet x = 1;\n```\n',
+    // A long paragraph: its live end is reached from the last child found.
+    'Models answer **token by token** and `code` grows, then *more* words. '.repeat(24) + '\n',
   ];
   for (const md of docs) {
     const target = doc.createElement('div');

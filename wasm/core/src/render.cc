@@ -411,7 +411,7 @@ void SerializeHtml(const Tokens& tokens, std::string* out) {
   }
 }
 
-bool IsAllowedUrl(std::string_view raw, bool image) {
+RILLMARK_COLD bool IsAllowedUrl(std::string_view raw, bool image) {
   std::string url;
   url.reserve(raw.size());
   bool leading = true;
