@@ -17,7 +17,8 @@ namespace {
 
 constexpr size_t kMaxDefsBytes = 64 << 10;
 
-bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+bool IsAsciiLetter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || IsAsciiLetter(c); }
 
 // Moves a DOM path past token `t`: path.back() is the index of the next child
 // in the current parent.
@@ -449,18 +450,17 @@ class MarkdownRenderer::Impl {
       last_suffix_only_ = last_unchanged_ = true;  // unless completion says otherwise
       RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
     }
-    if (tail_memo_.hit) {
-      // The same render as before: no ops, shown_ stays.
-    } else if (newly_frozen.list.empty()) {
-      EmitDiff(shown_, next, out);
-      std::swap(shown_, next);
-    } else {
-      size_t count = newly_frozen.TopLevelCount();
-      newly_frozen.AppendRange(next, 0, next.list.size());
-      EmitDiff(shown_, newly_frozen, out);
-      out->PushWord(kOpFreeze);
-      out->PushWord(static_cast<uint32_t>(count));
-      frozen_nodes_ += count;
+    if (!tail_memo_.hit) {  // (a hit: the same render as before, no ops, shown_ stays)
+      if (newly_frozen.list.empty()) {
+        EmitDiff(shown_, next, out);
+      } else {
+        size_t count = newly_frozen.TopLevelCount();
+        newly_frozen.AppendRange(next, 0, next.list.size());
+        EmitDiff(shown_, newly_frozen, out);
+        out->PushWord(kOpFreeze);
+        out->PushWord(static_cast<uint32_t>(count));
+        frozen_nodes_ += count;
+      }
       std::swap(shown_, next);
     }
     UpdatePlainState();
@@ -733,8 +733,8 @@ class MarkdownRenderer::Impl {
     size_t c = source_.size();
     while (--c > child_begin_ + 1) {
       char a = source_[c - 2];
-      if (((source_[c] | 0x20) >= 'a' && (source_[c] | 0x20) <= 'z') && (source_[c - 1] == ' ' || source_[c - 1] == '\n') &&
-          a != ' ' && a != '\t' && a != '\n' && a != '\\')
+      if (IsAsciiLetter(source_[c]) && (source_[c - 1] == ' ' || source_[c - 1] == '\n') && a != ' ' && a != '\t' &&
+          a != '\n' && a != '\\')
         break;
     }
     // Completion takes a line that starts with '|' for a table row (a span
@@ -955,13 +955,13 @@ class MarkdownRenderer::Impl {
       if (c == '\n' ? !plain_newline_ok_ : !IsPlainByte(c) || (c == ' ' && plain_in_code_))
         return false;  // a code span strips edge spaces in pairs
     }
-    size_t before = source_.size() - added.size();
-    // A quote can close the title of a link reference definition whose title
-    // started on a later line (the paragraph it seemed to be then vanishes).
     // Unicode whitespace decides flanking like a space: before a closer that
     // completion adds, it makes the closer literal (found by the fuzzer).
     if (HasUnicodeSpace(added)) return false;
+    size_t before = source_.size() - added.size();
     ScanLine(before);
+    // A quote can close the title of a link reference definition whose title
+    // started on a later line (the paragraph it seemed to be then vanishes).
     if (added.find_first_of("\"'") != std::string_view::npos && line_scan_.def_colon != std::string::npos &&
         line_scan_.def_colon >= frozen_end_)
       return false;
@@ -1018,10 +1018,8 @@ class MarkdownRenderer::Impl {
     // header's count is not shown; both make the count differ.
     size_t s = source_.find_first_not_of(' ', line_scan_.line);
     if (s < source_.size() && source_[s] == '[') return false;
-    if (line_scan_.pipes || plain_cell_ != kNoCell) {
-      bool lead = s < source_.size() && source_[s] == '|';
-      if (line_scan_.pipes - lead != plain_cell_) return false;
-    }
+    if ((line_scan_.pipes || plain_cell_ != kNoCell) && line_scan_.pipes - line_scan_.lead_pipe != plain_cell_)
+      return false;
 
     // What the screen gains: each word with the spaces before it, a line end
     // as "\n" when a word follows it on a line that can only go on the
@@ -1040,7 +1038,7 @@ class MarkdownRenderer::Impl {
         line_start = true;
       } else {
         if (line_start) {
-          if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && static_cast<unsigned char>(c) < 0x80) return false;
+          if (!IsAsciiLetter(c) && static_cast<unsigned char>(c) < 0x80) return false;
           more += '\n';
           line_start = false;
         }
