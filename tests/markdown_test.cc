@@ -169,6 +169,65 @@ TEST(CompleteTail, ClosesHalfTypedMarkers) {
   EXPECT_EQ(c("a 2*3"), "a 2*3");
 }
 
+// A renderer keeps completion's and md4c's buffers from render to render:
+// what one tail leaves in them must not change the next tail's render.
+TEST(RenderCompleted, ReusedScratchRendersAsAFreshOne) {
+  const char* tails[] = {"**bo",   "[a](http://x",     "| a | b |\n|---|---|\n| c", "```\ncode\n``",
+                         "```\nx",  "```\nx\n```",       "- a\n  - b *c",              "> q ~~d",
+                         "1. a `b", "![i](u) and _e", "text",                       ""};
+  detail::CompleteScratch scratch;
+  for (int round = 0; round < 2; ++round) {
+    for (const char* t : tails) {
+      detail::Tokens fresh, reused;
+      bool unchanged_fresh = false, unchanged_reused = false;
+      bool a = detail::RenderCompleted("", t, DefaultMarkdownFlags(), &fresh, &unchanged_fresh);
+      bool b = detail::RenderCompleted("", t, DefaultMarkdownFlags(), &reused, &unchanged_reused, nullptr, &scratch);
+      std::string fa, fb;
+      detail::SerializeHtml(fresh, &fa);
+      detail::SerializeHtml(reused, &fb);
+      EXPECT_EQ(fb, fa) << t;
+      EXPECT_EQ(b, a) << t;
+      EXPECT_EQ(unchanged_reused, unchanged_fresh) << t;
+    }
+  }
+  // A partial line that closes the open fence keeps its line end; a code
+  // line still arriving shows without it.
+  detail::Tokens t;
+  std::string html;
+  detail::RenderCompleted("", "```\nx\n```", DefaultMarkdownFlags(), &t, nullptr, nullptr, &scratch);
+  detail::SerializeHtml(t, &html);
+  EXPECT_EQ(html, "<pre><code>x\n</code></pre>");
+  detail::RenderCompleted("", "```\nx\ny", DefaultMarkdownFlags(), &t, nullptr, nullptr, &scratch);
+  html.clear();
+  detail::SerializeHtml(t, &html);
+  EXPECT_EQ(html, "<pre><code>x\ny</code></pre>");
+}
+
+// Token strings are copied in runs; a token whose string moved (a plain
+// append re-homes the grown text node at the arena's end) breaks a run.
+TEST(Tokens, AppendRangeCopiesStringsInRunsAndMovedOnes) {
+  detail::Tokens a;
+  detail::RenderTokens("# T\n\npara *em* [l](https://x)\n\n- i", DefaultMarkdownFlags(), &a);
+  detail::Token& first_text = a.list[1];
+  ASSERT_EQ(first_text.kind, detail::Token::kText);
+  uint32_t at = static_cast<uint32_t>(a.strings.size());
+  a.strings.append("Title!");
+  first_text.begin = at;
+  first_text.size = 6;
+  detail::Tokens b;
+  detail::RenderTokens("before", DefaultMarkdownFlags(), &b);
+  b.AppendRange(a, 0, a.list.size());
+  std::string html;
+  detail::SerializeHtml(b, &html);
+  EXPECT_EQ(html,
+            "<p>before</p><h1>Title!</h1><p>para <em>em</em> <a href=\"https://x\">l</a></p><ul><li>i</li></ul>");
+  detail::Tokens part;
+  part.AppendRange(a, 3, 5);  // from the middle: the paragraph's open and its first text
+  html.clear();
+  detail::SerializeHtml(part, &html);
+  EXPECT_EQ(html, "<p>para ");
+}
+
 void ExpectInvariantByteByByte(const std::string& doc);
 
 // A backtick run whose info string holds a backtick opens no fence (md4c

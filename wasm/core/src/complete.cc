@@ -98,11 +98,6 @@ size_t BlockEnd(std::string_view t, size_t i, size_t end) {
   }
 }
 
-struct Delim {
-  char c;
-  size_t len;
-  size_t pos;  // position of the run in t
-};
 
 }  // namespace
 
@@ -166,7 +161,7 @@ bool InOpenFence(std::string_view t, std::string* fence) {
   return flen != 0;
 }
 
-RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out) {
+RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteScratch* scratch) {
   size_t last_nl = t.rfind('\n');
   size_t body_end = last_nl == std::string_view::npos ? 0 : last_nl + 1;
   std::string_view last = t.substr(body_end);
@@ -240,10 +235,16 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out) {
     }
   }
 
-  std::vector<std::pair<size_t, size_t>> cuts;  // [begin, end) of t to hold back
-  std::vector<Delim> stack;
-  std::vector<size_t> brackets;  // positions of '[' (or of '!' for images)
-  std::string suffix;
+  CompleteScratch local;
+  CompleteScratch& work = scratch ? *scratch : local;
+  auto& cuts = work.cuts;          // [begin, end) of t to hold back
+  auto& stack = work.stack;        // opener runs not closed yet
+  auto& brackets = work.brackets;  // positions of '[' (or of '!' for images)
+  auto& suffix = work.suffix;
+  cuts.clear();
+  stack.clear();
+  brackets.clear();
+  suffix.clear();
   std::string_view replace_url;  // text that replaces a partial link URL
   size_t url_at = std::string_view::npos;
   size_t cut_from = end;  // everything from here on is held back
@@ -490,7 +491,7 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out) {
   }
   out->append(suffix);
   for (size_t s = stack.size(); s-- > 0;) {
-    const Delim& d = stack[s];
+    const OpenerRun& d = stack[s];
     if (d.pos >= end) continue;
     // Nothing after the opener yet: show nothing rather than the marker.
     size_t content = d.pos + d.len;
@@ -503,13 +504,13 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out) {
 }
 
 bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
-                     bool* unchanged, RenderMemo* memo) {
+                     bool* unchanged, RenderMemo* memo, CompleteScratch* scratch) {
   std::string local;
-  std::string& built = memo ? memo->scratch : local;  // a memo lends its buffer
+  std::string& built = memo ? memo->scratch : scratch ? scratch->text : local;  // a memo lends its buffer
   built.assign(defs);
   if (!defs.empty()) built += '\n';
   size_t start = built.size();
-  bool suffix_only = CompleteTail(part, &built);
+  bool suffix_only = CompleteTail(part, &built, scratch);
   if (unchanged) *unchanged = std::string_view(built).substr(start) == part;
   if (memo) {
     memo->hit = memo->valid && memo->text == built;
@@ -517,14 +518,16 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
     memo->text.swap(built);
     memo->valid = true;
   }
-  const std::string& text = memo ? memo->text : local;
-  RenderTokens(text, md_flags, out);
+  const std::string& text = memo ? memo->text : built;
+  RenderTokens(text, md_flags, out, scratch ? &scratch->render : nullptr);
   if (text.empty() || text.back() == '\n') return suffix_only;
   // The last line is partial. If it is a code line (text directly inside
   // <code> inside <pre>) and not a closing fence, drop md4c's line end.
   // Not when the partial line closes a fence (the line above is in an open
   // fence, and with its line end the fence is closed).
-  if (InOpenFence(text, nullptr) && !InOpenFence(text + "\n", nullptr)) return suffix_only;
+  std::string fence;
+  if (InOpenFence(text, &fence) && ClosesFence(std::string_view(text).substr(text.rfind('\n') + 1), fence[0], fence.size()))
+    return suffix_only;
   auto& list = out->list;
   size_t k = list.size();
   while (k > 0 && list[k - 1].kind == Token::kClose) --k;

@@ -4,8 +4,31 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "render.h"
 
 namespace rillmark::detail {
+
+/// An emphasis, strikethrough or code span opener run CompleteTail tracks.
+struct OpenerRun {
+  char c;
+  size_t len;
+  size_t pos;  // position of the run in the tail
+};
+
+/// Buffers completion and a completed render reuse from call to call (a
+/// renderer keeps one): completing and rendering a short tail then allocates
+/// nothing.
+struct CompleteScratch {
+  std::vector<std::pair<size_t, size_t>> cuts;
+  std::vector<OpenerRun> stack;
+  std::vector<size_t> brackets;
+  std::string suffix;
+  std::string text;  // what RenderCompleted gives md4c when it has no memo
+  RenderScratch render;
+};
 
 /// Appends to `out` the tail `t` rewritten so that half-typed constructs at its
 /// end render as what they are becoming: unclosed emphasis/strike/code spans are
@@ -13,7 +36,7 @@ namespace rillmark::detail {
 /// is still arriving shows its text without an href, a potential table header
 /// waits for its delimiter row. Returns true when the rewrite only appended
 /// closers (nothing of `t` was held back).
-bool CompleteTail(std::string_view t, std::string* out);
+bool CompleteTail(std::string_view t, std::string* out, CompleteScratch* scratch = nullptr);
 
 /// A line (without its line end) that opens a fenced code block: up to 3
 /// spaces, 3+ backticks or tildes, and for backticks an info string without
@@ -37,8 +60,6 @@ bool IsAtxHeading(std::string_view line);
 /// first line, or follows a blank line or an ATX heading.
 bool StartsBlock(std::string_view t, size_t begin);
 
-struct Tokens;
-
 /// The text a RenderCompleted call gave md4c, for the next call to compare.
 struct RenderMemo {
   std::string text;
@@ -56,7 +77,7 @@ struct RenderMemo {
 /// `out` is left as it is (memo->hit): what is held back while a link URL,
 /// a table header or a fence line arrives changes nothing on screen.
 bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
-                     bool* unchanged = nullptr, RenderMemo* memo = nullptr);
+                     bool* unchanged = nullptr, RenderMemo* memo = nullptr, CompleteScratch* scratch = nullptr);
 
 }  // namespace rillmark::detail
 

@@ -37,11 +37,9 @@ void AdvancePath(std::vector<uint32_t>& path, const Token& t) {
 // of sibling nodes, as token lists): skip the common prefix, turn "the same
 // text node grew" into appendText, and rebuild from the first other
 // difference on.
-void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, const std::vector<uint32_t>& prefix = {},
-              uint32_t base = 0) {
-  // Paths start at `prefix` (an element of the tail) with child index `base`.
-  std::vector<uint32_t> path = prefix;
-  path.push_back(base);
+// `path` holds the DOM path of the first node of both (it is walked along:
+// the caller's buffer, so a diff allocates nothing once it has grown).
+void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, std::vector<uint32_t>& path) {
   auto advance = [&path](const Token& t) { AdvancePath(path, t); };
   auto push_path = [&](const std::vector<uint32_t>& p) {
     out->PushWord(static_cast<uint32_t>(p.size()));
@@ -88,9 +86,12 @@ void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, const std::vector<ui
   }
 }
 
-// The [begin, end) token ranges of the children of the element opened at `open`.
-std::vector<std::pair<size_t, size_t>> ChildRanges(const Tokens& t, size_t open) {
-  std::vector<std::pair<size_t, size_t>> out;
+using Ranges = std::vector<std::pair<size_t, size_t>>;
+
+// The [begin, end) token ranges of the children of the element opened at `open`
+// (into `out`, a reused buffer).
+void ChildRanges(const Tokens& t, size_t open, Ranges& out) {
+  out.clear();
   size_t i = open + 1, depth = 0, begin = i;
   for (; i < t.list.size(); ++i) {
     const Token& k = t.list[i];
@@ -103,14 +104,21 @@ std::vector<std::pair<size_t, size_t>> ChildRanges(const Tokens& t, size_t open)
     }
     if (depth == 0) out.push_back({begin, i + 1});
   }
-  return out;
 }
 
-// True when the list item opened at `li` wraps its text in <p> (a loose list).
+// True when the list item opened at `li` wraps its text in <p> (a loose list):
+// one of its children is a <p>.
 bool IsLooseItem(const Tokens& t, size_t li) {
-  for (auto [b, e] : ChildRanges(t, li)) {
-    (void)e;
-    if (t.list[b].kind == Token::kOpen && t.list[b].tag == Tag::kP) return true;
+  size_t depth = 0;
+  for (size_t i = li + 1; i < t.list.size(); ++i) {
+    const Token& k = t.list[i];
+    if (k.kind == Token::kOpen) {
+      if (depth == 0 && k.tag == Tag::kP) return true;
+      ++depth;
+    } else if (k.kind == Token::kClose) {
+      if (depth == 0) return false;  // the item's own close
+      --depth;
+    }
   }
   return false;
 }
@@ -136,6 +144,8 @@ char ListMarker(std::string_view line, bool* ordered) {
 class MarkdownRenderer::Impl {
  public:
   explicit Impl(MarkdownOptions options) : opt_(options) {}
+  // Runs once per renderer: built for size (it destroys every buffer below).
+  RILLMARK_COLD ~Impl() = default;
 
   Status Append(std::string_view text) {
     if (source_.size() + text.size() > opt_.max_source_bytes) return Status::kTextTooLarge;
@@ -211,7 +221,7 @@ class MarkdownRenderer::Impl {
     if (i == nf) {
       Tokens tail;
       tail.AppendRange(full, nf, full.list.size());
-      EmitDiff(shown_, tail, out);
+      Diff(shown_, tail, out);
       shown_ = std::move(tail);
       return;
     }
@@ -219,7 +229,7 @@ class MarkdownRenderer::Impl {
     out->PushWord(static_cast<uint32_t>(frozen_nodes_));
     Tokens current = frozen_;
     current.AppendRange(shown_, 0, shown_.list.size());
-    EmitDiff(current, full, out);
+    Diff(current, full, out);
     shown_ = std::move(full);
     frozen_.clear();
     frozen_nodes_ = 0;
@@ -296,15 +306,15 @@ class MarkdownRenderer::Impl {
     std::string_view part = std::string_view(source_).substr(from, to - from);
     std::string_view defs = DefsFor(part);
     if (complete) {
-      last_suffix_only_ = detail::RenderCompleted(defs, part, opt_.md_flags, out, &last_unchanged_, memo);
+      last_suffix_only_ = detail::RenderCompleted(defs, part, opt_.md_flags, out, &last_unchanged_, memo, &scratch_);
       if (memo && memo->hit) return;
     } else if (defs.empty()) {
-      detail::RenderTokens(part, opt_.md_flags, out);
+      detail::RenderTokens(part, opt_.md_flags, out, &scratch_.render);
     } else {
       work_.assign(defs);
       work_ += '\n';
       work_.append(part);
-      detail::RenderTokens(work_, opt_.md_flags, out);
+      detail::RenderTokens(work_, opt_.md_flags, out, &scratch_.render);
     }
     ++slow_renders_;
   }
@@ -402,6 +412,7 @@ class MarkdownRenderer::Impl {
   // nothing is definitions only.
   RILLMARK_COLD void CollectDefinitions(size_t from, size_t to, std::string* into) {
     std::string_view text = std::string_view(source_).substr(from, to - from);
+    if (text.find("]:") == std::string_view::npos) return;  // no definition can be there
     std::vector<std::string_view> lines;
     for (size_t pos = 0; pos < text.size();) {
       size_t nl = std::min(text.find('\n', pos), text.size());
@@ -452,11 +463,11 @@ class MarkdownRenderer::Impl {
     }
     if (!tail_memo_.hit) {  // (a hit: the same render as before, no ops, shown_ stays)
       if (newly_frozen.list.empty()) {
-        EmitDiff(shown_, next, out);
+        Diff(shown_, next, out);
       } else {
         size_t count = newly_frozen.TopLevelCount();
         newly_frozen.AppendRange(next, 0, next.list.size());
-        EmitDiff(shown_, newly_frozen, out);
+        Diff(shown_, newly_frozen, out);
         out->PushWord(kOpFreeze);
         out->PushWord(static_cast<uint32_t>(count));
         frozen_nodes_ += count;
@@ -503,14 +514,16 @@ class MarkdownRenderer::Impl {
     Tag top = shown_.list[0].tag;
     if (top == Tag::kP) return TryEnterParagraph();
     size_t open = 0;
-    std::vector<size_t> starts;  // source offsets where children begin
+    std::vector<size_t>& starts = starts_;  // source offsets where children begin
+    starts.clear();
     if (top == Tag::kUl || top == Tag::kOl) {
       bool ordered = false;
       char marker = ListMarker(tail, &ordered);
       if (!marker || ordered != (top == Tag::kOl)) return;
       // A list is loose (items wrap their text in <p>) or tight as a whole;
       // once loose it stays loose, whatever comes.
-      auto items = ChildRanges(shown_, 0);
+      Ranges& items = ranges_;
+      ChildRanges(shown_, 0, items);
       list_loose_ = !items.empty() && IsLooseItem(shown_, items.back().first);
       for (auto [b, e] : items) {
         (void)e;
@@ -536,7 +549,8 @@ class MarkdownRenderer::Impl {
       size_t l1 = tail.find('\n');
       size_t l2 = l1 == std::string_view::npos ? l1 : tail.find('\n', l1 + 1);
       if (l2 == std::string_view::npos) return;
-      auto parts = ChildRanges(shown_, 0);
+      Ranges& parts = ranges_;
+      ChildRanges(shown_, 0, parts);
       if (parts.size() != 2 || shown_.list[parts[1].first].tag != Tag::kTbody) return;
       open = parts[1].first;
       size_t pos = l2 + 1;
@@ -546,12 +560,13 @@ class MarkdownRenderer::Impl {
         if (nl == std::string_view::npos) break;
         pos = nl + 1;
       }
-      table_head_ = std::string(tail.substr(0, l2 + 1));
+      table_head_.assign(tail.substr(0, l2 + 1));
       container_path_ = {0, 1};
     } else {
       return;
     }
-    auto children = ChildRanges(shown_, open);
+    Ranges& children = ranges_;
+    ChildRanges(shown_, open, children);
     if (children.size() < 3 || children.size() != starts.size()) return;
     container_prefix_.clear();
     container_prefix_.AppendRange(shown_, 0, open + 1);
@@ -577,7 +592,8 @@ class MarkdownRenderer::Impl {
 
   RILLMARK_COLD bool ContainerFlush(Batch* out) {
     // New children that started in the live region, or a reason to leave.
-    std::vector<size_t> starts{child_begin_};
+    std::vector<size_t>& starts = starts_;
+    starts.assign(1, child_begin_);
     size_t nl = source_.find('\n', child_begin_);
     size_t pos = nl == std::string::npos ? source_.size() : nl + 1;
     while (pos < source_.size()) {
@@ -625,17 +641,19 @@ class MarkdownRenderer::Impl {
     text.assign(table_head_);
     text.append(region);
     plain_ok_ = false;
-    bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render);
+    bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render, nullptr, nullptr, &scratch_);
     ++slow_renders_;
     if (render.TopLevelCount() != 1 || render.list.empty() || render.list[0].tag != container_prefix_.list[0].tag)
       return LeaveContainer();
     size_t open = 0;
     if (container_ == Container::kTable) {
-      auto parts = ChildRanges(render, 0);
+      Ranges& parts = ranges_;
+      ChildRanges(render, 0, parts);
       if (parts.size() != 2 || render.list[parts[1].first].tag != Tag::kTbody) return LeaveContainer();
       open = parts[1].first;
     }
-    auto children = ChildRanges(render, open);
+    Ranges& children = ranges_;
+    ChildRanges(render, open, children);
     if (container_ == Container::kList) {
       if (children.empty()) return LeaveContainer();
       children.erase(children.begin());  // the dummy item
@@ -653,7 +671,7 @@ class MarkdownRenderer::Impl {
     Tokens& live = live_;
     live.clear();
     live.AppendRange(render, children.front().first, children.back().second);
-    EmitDiff(container_live_, live, out, container_path_, container_children_);
+    Diff(container_live_, live, out, container_path_, container_children_);
     if (children.size() > 1) {  // every child but the last is finished: freeze it
       container_frozen_.AppendRange(render, children.front().first, children.back().first);
       container_children_ += static_cast<uint32_t>(children.size() - 1);
@@ -827,14 +845,14 @@ class MarkdownRenderer::Impl {
     plain_ok_ = false;
     std::string_view live = std::string_view(source_).substr(child_begin_);
     Tokens& render = render_;
-    bool suffix_only = detail::RenderCompleted(DefsFor(live), live, opt_.md_flags, &render);
+    bool suffix_only = detail::RenderCompleted(DefsFor(live), live, opt_.md_flags, &render, nullptr, nullptr, &scratch_);
     ++slow_renders_;
     size_t n = render.list.size();
     if (n < 2 || render.TopLevelCount() != 1 || render.list[0].tag != Tag::kP || render.list[n - 1].tag != Tag::kP)
       return LeaveContainer();
     Tokens& next = next_;
     MergeCarry(render, 1, n - 1, &next);
-    EmitDiff(container_live_, next, out, container_path_, container_children_);
+    Diff(container_live_, next, out, container_path_, container_children_);
     std::swap(container_live_, next);
     if (live.size() > kParagraphLive && source_.size() >= para_next_try_) {
       para_next_try_ = source_.size() + kParagraphLive;
@@ -850,6 +868,15 @@ class MarkdownRenderer::Impl {
   // alphanumeric, its last word has no URL/e-mail/entity characters, the last
   // render showed the whole tail (nothing held back) and its last text node is
   // the last thing in the tail, outside any link.
+  // EmitDiff with paths starting at `prefix` (an element of the tail) with
+  // child index `base`.
+  void Diff(const Tokens& a, const Tokens& b, Batch* out, const std::vector<uint32_t>& prefix = {},
+            uint32_t base = 0) {
+    diff_path_ = prefix;
+    diff_path_.push_back(base);
+    EmitDiff(a, b, out, diff_path_);
+  }
+
   void UpdatePlainState() {
     plain_ok_ = false;
     if (!last_suffix_only_ || fence_active_) return;
@@ -1286,6 +1313,10 @@ class MarkdownRenderer::Impl {
   bool list_ordered_ = false;
   bool list_loose_ = false;
   std::string table_head_;                 // header + delimiter lines, or a dummy list item
+  detail::CompleteScratch scratch_;        // completion's and md4c's work buffers (reused)
+  std::vector<uint32_t> diff_path_;        // EmitDiff's path (reused buffer)
+  Ranges ranges_;                          // ChildRanges of the container code (reused)
+  std::vector<size_t> starts_;             // where the container's children start (reused)
   std::vector<uint32_t> container_path_;   // the <ul>/<ol> or <tbody> in the tail
   Tokens container_prefix_, container_frozen_, container_live_, container_suffix_;
   uint32_t container_children_ = 0;        // frozen children in the container

@@ -91,13 +91,14 @@ std::string EscapeUrl(std::string_view url) {
 }
 
 struct Builder {
-  Tokens* out = nullptr;
+  Builder(Tokens* tokens, std::vector<Tag>& stack) : out(tokens), open(stack) {}
+  Tokens* out;
   int image_depth = 0;       // inside ![…]: text goes to alt, tags are dropped
   size_t image_token = 0;    // index of the kOpen(img) being built
   std::string image_src, image_title, image_alt;
   bool image_has_title = false;
 
-  std::vector<Tag> open;      // tags opened and not closed yet
+  std::vector<Tag>& open;     // tags opened and not closed yet
 
   void Open(Tag tag, const std::string& attrs = {}) {
     out->list.push_back({Token::kOpen, tag, static_cast<uint32_t>(out->strings.size()),
@@ -346,13 +347,21 @@ bool Tokens::Equal(size_t i, const Tokens& other, size_t j) const {
 }
 
 void Tokens::AppendRange(const Tokens& other, size_t from, size_t to) {
+  // The strings of one render's tokens lie in order, back to back: they are
+  // copied in runs (one run for a whole render), not token by token.
+  size_t run_begin = 0, run_end = 0;  // the run of other.strings not copied yet
   for (size_t i = from; i < to; ++i) {
     Token t = other.list[i];
-    std::string_view s = other.str(t);
-    t.begin = static_cast<uint32_t>(strings.size());
-    strings.append(s);
+    if (t.size && t.begin != run_end) {
+      strings.append(other.strings.data() + run_begin, run_end - run_begin);
+      run_begin = run_end = t.begin;
+    }
+    uint32_t at = static_cast<uint32_t>(strings.size() + (run_end - run_begin));
+    run_end += t.size;
+    t.begin = at;
     list.push_back(t);
   }
+  strings.append(other.strings.data() + run_begin, run_end - run_begin);
 }
 
 size_t Tokens::TopLevelCount() const {
@@ -369,10 +378,12 @@ size_t Tokens::TopLevelCount() const {
   return count;
 }
 
-void RenderTokens(std::string_view text, unsigned md_flags, Tokens* out) {
+void RenderTokens(std::string_view text, unsigned md_flags, Tokens* out, RenderScratch* scratch) {
   out->clear();
-  Builder builder;
-  builder.out = out;
+  RenderScratch local;
+  std::vector<Tag>& open = (scratch ? scratch : &local)->open;
+  open.clear();
+  Builder builder{out, open};
   MD_PARSER parser{};
   parser.abi_version = 0;
   parser.flags = md_flags | MD_FLAG_NOHTML;

@@ -33,8 +33,14 @@ struct Tokens {
   size_t TopLevelCount() const;
 };
 
+/// Buffers a render reuses from call to call (a renderer keeps one): with
+/// them, rendering a short tail allocates nothing.
+struct RenderScratch {
+  std::vector<Tag> open;  // the elements open during the render
+};
+
 /// Renders `text` with md4c into `out` (cleared first).
-void RenderTokens(std::string_view text, unsigned md_flags, Tokens* out);
+void RenderTokens(std::string_view text, unsigned md_flags, Tokens* out, RenderScratch* scratch = nullptr);
 
 /// Serializes tokens to HTML (escaping text and attribute values).
 void SerializeHtml(const Tokens& tokens, std::string* out);
