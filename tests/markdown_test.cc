@@ -361,6 +361,40 @@ TEST(MarkdownRenderer, AppendsWordsTypedIntoATableCellWithOneOp) {
     ExpectInvariantByteByByte(head + row);
 }
 
+// Text typed across cell boundaries fills the empty cells md4c pads a short
+// row with: no md4c render per '|' or per first word of a cell, in a short
+// table (the tail's render) and in a long one (a container's live row).
+TEST(MarkdownRenderer, TextTypedIntoTheNextCellsNeedsNoRender) {
+  std::string head = "| a | b | c | d | e |\n|---|:-:|--:|---|---|\n";
+  for (std::string table : {head, head + "| 1 | 2 | 3 |\n| 4 | 5 | 6 |\n| 7 | 8 | 9 |\n"}) {
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    r.Append(table + "| Dir");
+    r.Flush(&b);
+    dom.Apply(b);
+    for (const char* token : {"ection", " |", " server", " →", " client", " |", " |", "  both ways  ", "|x", " y."}) {
+      size_t renders = r.slow_renders();
+      r.Append(token);
+      r.Flush(&b);
+      EXPECT_EQ(r.slow_renders(), renders) << table << token;
+      dom.Apply(b);
+      EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << table << token;
+    }
+  }
+  // Where a '|' makes something else of the row: more cells than the header
+  // (not shown), an escaped '|', one in a code span or in a link, a pipe
+  // before a line end, a row without a leading '|', "||" (md4c 0.4.8: one
+  // boundary, no empty cell).
+  for (const char* row : {"| a | b | c | d | e | f | g\n", "| a || b | c\n", "| a |  || b\n", "| a \\| b | c\n", "| `x | y` | z | w\n", "| a `b` | c d | e\n",
+                          "| [a | b](u) | c\n", "| a | b |\n| c\n", "a | b | c d\n", "| www | x.y | z\n",
+                          "| (a | b) | c\n"})
+    ExpectInvariantByteByByte(head + row);
+  std::mt19937 rng(11);
+  std::string doc = head + "| one two | three |\n| four | five | six | seven |\n| eight |  | nine\n\nafter\n";
+  for (int round = 0; round < 50; ++round) Stream(doc, rng, 1, 8);
+}
+
 // Span openers do not change when text follows them: "**bold" then words.
 TEST(MarkdownRenderer, AppendsWordsAfterASpanOpenerWithOneOp) {
   for (auto tokens : std::vector<std::vector<std::string>>{
@@ -654,6 +688,39 @@ TEST(MarkdownRenderer, PunctuationThatMakesLinksOrListItemsIsNotAppendedAsText) 
     r.Flush(&b);
     dom.Apply(b);
     EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << token;
+  }
+}
+
+// Words typed into the live item or cell need no md4c render: not on the
+// flush right after a long list or table became a container, nor after a
+// render of the live child, also when a '[' (a link, a task box) came
+// earlier in the item.
+TEST(MarkdownRenderer, WordsTypedIntoTheLiveChildNeedNoRender) {
+  for (const char* head : {"- a\n- b\n- c\n- d", "| a | b |\n|---|---|\n| c | d |\n| e | f |\n| g | h |\n| Hea",
+                           "- a\n- b\n- c\n- see [the docs](https://x.io) and", "- [x] a\n- [x] b\n- [ ] c\n- [ ] Ren"}) {
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    r.Append(head);
+    r.Flush(&b);
+    dom.Apply(b);
+    ASSERT_TRUE(r.in_container()) << head;
+    // Words, then a code span and the word after it (renders of the live
+    // child: text after a closer is a new text node), then words.
+    for (const char* token : {"ders", " word", " and", " more.", " `c`", " x", " y", " z."}) {
+      size_t renders = r.slow_renders();
+      r.Append(token);
+      r.Flush(&b);
+      if (token[1] == '`' || token[1] == 'x') {
+        dom.Apply(b);
+        continue;
+      }
+      EXPECT_EQ(r.slow_renders(), renders) << head << token;
+      ASSERT_FALSE(b.words().empty()) << head << token;
+      EXPECT_EQ(b.words()[0], kOpAppendText) << head << token;
+      EXPECT_EQ(dom.Apply(b), 1) << head << token;
+      EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << head << token;
+    }
   }
 }
 

@@ -579,7 +579,10 @@ class MarkdownRenderer::Impl {
     container_children_ = static_cast<uint32_t>(children.size() - 1);
     child_begin_ = starts.back();
     container_ = top == Tag::kTable ? Container::kTable : Container::kList;
+    // The tail's render was the whole truth: its last text node, now in the
+    // live child, still takes plain appends (as after a paragraph cut).
     plain_ok_ = false;
+    if (last_suffix_only_) SetPlainTarget(&container_live_, container_path_, container_children_);
   }
 
   RILLMARK_COLD void ExitContainer() {
@@ -682,10 +685,10 @@ class MarkdownRenderer::Impl {
       std::swap(container_live_, live);
     }
     // Words typed into the live child's last text node are plain appends
-    // too, unless completion changed more than its end or a '[' in the child
-    // may make a link, a definition or a task box of what follows.
-    if (suffix_only && std::string_view(source_).substr(child_begin_).find('[') == std::string_view::npos)
-      SetPlainTarget(&container_live_, container_path_, container_children_);
+    // too, unless completion changed more than its end. (A '[' before them
+    // needs no care here: what it may become — a link, a definition, a task
+    // box — is decided by bytes TryPlainAppend refuses, as at the top level.)
+    if (suffix_only) SetPlainTarget(&container_live_, container_path_, container_children_);
     return true;
   }
 
@@ -978,7 +981,9 @@ class MarkdownRenderer::Impl {
 
   bool TryPlainAppend(std::string_view added, Batch* out) {
     if (!plain_ok_ || added.empty()) return false;
+    bool in_cell = plain_cell_ != kNoCell && !plain_in_code_;  // a '|' ends the cell (see CellAppend)
     for (char c : added) {
+      if (c == '|' && in_cell) continue;
       if (c == '\n' ? !plain_newline_ok_ : !IsPlainByte(c) || (c == ' ' && plain_in_code_))
         return false;  // a code span strips edge spaces in pairs
     }
@@ -998,9 +1003,12 @@ class MarkdownRenderer::Impl {
       return false;
     // Spaces at the end of the source are not shown (md4c strips them at the
     // end of a paragraph, heading or cell) except inside a code span, nor is
-    // a line end after a paragraph's last word and the next line's indent.
-    size_t old_ws = 0;
-    while (before - old_ws > frozen_end_ && source_[before - old_ws - 1] == ' ') ++old_ws;
+    // a line end after a paragraph's last word and the next line's indent,
+    // nor are the empty cells after a cell's last word in a table row.
+    size_t old_ws = 0, old_bars = 0;
+    for (char c; before - old_ws > frozen_end_ && ((c = source_[before - old_ws - 1]) == ' ' || (c == '|' && in_cell));
+         ++old_ws)
+      old_bars += c == '|';
     size_t word_end = before - old_ws;
     bool line_start = plain_newline_ok_ && word_end > frozen_end_ && source_[word_end - 1] == '\n';
     if (line_start) {
@@ -1011,9 +1019,10 @@ class MarkdownRenderer::Impl {
     }
     if (word_end <= frozen_end_ || !IsPlainByte(source_[word_end - 1]) || source_[word_end - 1] == ' ') return false;
     // The last word (old part) must be plain too, and must end the text
-    // node; it may start with a run of span openers ("**bold", "`code").
+    // node; it may start with a run of span openers ("**bold", "`code") or
+    // follow a cell's '|'.
     size_t w = word_end;
-    while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n') {
+    while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n' && !(source_[w - 1] == '|' && in_cell)) {
       if (!IsPlainByte(source_[w - 1])) {
         if (w < word_end && OpenerRunStarts(w)) break;
         return false;
@@ -1045,8 +1054,10 @@ class MarkdownRenderer::Impl {
     // header's count is not shown; both make the count differ.
     size_t s = source_.find_first_not_of(' ', line_scan_.line);
     if (s < source_.size() && source_[s] == '[') return false;
-    if ((line_scan_.pipes || plain_cell_ != kNoCell) && line_scan_.pipes - line_scan_.lead_pipe != plain_cell_)
+    if ((line_scan_.pipes || plain_cell_ != kNoCell) &&
+        line_scan_.pipes - line_scan_.lead_pipe != plain_cell_ + old_bars)
       return false;
+    if (old_bars || added.find('|') != std::string_view::npos) return CellAppend(word_end, out);
 
     // What the screen gains: each word with the spaces before it, a line end
     // as "\n" when a word follows it on a line that can only go on the
@@ -1079,15 +1090,89 @@ class MarkdownRenderer::Impl {
     out->PushWord(static_cast<uint32_t>(plain_path_.size()));
     for (uint32_t x : plain_path_) out->PushWord(x);
     out->PushString(more);
-    if (t.begin + t.size != shown.strings.size()) {
-      uint32_t at = static_cast<uint32_t>(shown.strings.size());
-      shown.strings.append(text);
-      t.begin = at;
-    }
-    shown.strings.append(more);
-    t.size += static_cast<uint32_t>(more.size());
+    GrowText(shown, t, more);
     return true;
   }
+
+  // Appends `more` to text token `t` of `tokens` (moving its string to the
+  // end of the arena first unless it is there).
+  static void GrowText(Tokens& tokens, Token& t, std::string_view more) {
+    if (t.begin + t.size != tokens.strings.size()) {
+      uint32_t at = static_cast<uint32_t>(tokens.strings.size());
+      tokens.strings.append(tokens.str(t));
+      t.begin = at;
+    }
+    tokens.strings.append(more);
+    t.size += static_cast<uint32_t>(more.size());
+  }
+
+  // Plain text typed across the cell boundaries of a table row, from
+  // source_[from] (the end of the plain target's last word) on: GFM cuts a
+  // row into cells before it parses their text, a cell's text is trimmed,
+  // and md4c pads a short row with empty cells up to the header's count. So
+  // the text before the first '|' extends the target, and the text after
+  // each '|' fills the next padding cell. The row's new tokens are built
+  // here and diffed in: no md4c render. Declines (false) when a '|' has no
+  // padding cell left or the target does not end its cell.
+  RILLMARK_COLD bool CellAppend(size_t from, Batch* out) {
+    Tokens& row = *plain_tokens_;
+    auto is = [&row](size_t i, Token::Kind kind) {
+      return i < row.list.size() && row.list[i].kind == kind && row.list[i].tag == Tag::kTd;
+    };
+    size_t close = plain_index_ + 1;  // the close of the cell being filled
+    if (!is(close, Token::kClose)) return false;
+    // The new row: the old one's tokens with the target grown and a text
+    // token in each padding cell that gets text. (Declining half-way is
+    // fine: the render that follows sets the plain target anew.)
+    std::string_view rest = std::string_view(source_).substr(from);
+    Tokens& next = cell_next_;
+    next.clear();
+    next.AppendRange(row, 0, close);
+    size_t copied = close;  // row's tokens before it are in `next`
+    size_t moved = 0;       // cells passed since the target's
+    for (size_t pos = 0;;) {
+      size_t bar = rest.find('|', pos);
+      if (pos && bar == pos) return false;  // md4c 0.4.8 reads "||" as one boundary
+      std::string_view part = rest.substr(pos, bar == std::string_view::npos ? bar : bar - pos);
+      // The target keeps the spaces before its new words; a new cell's text
+      // starts at its first word. Spaces at a cell's end are not shown.
+      size_t b = pos == 0 ? 0 : part.find_first_not_of(' '), e = part.find_last_not_of(' ');
+      if (e != std::string_view::npos) {
+        std::string_view text = part.substr(b, e + 1 - b);
+        if (pos == 0) {
+          GrowText(next, next.list.back(), text);
+        } else {
+          // The new text node, child 0 of a later cell, is the target now.
+          next.AppendRange(row, copied, close);
+          copied = close;
+          plain_index_ = next.list.size();
+          next.list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(next.strings.size()),
+                               static_cast<uint32_t>(text.size())});
+          next.strings.append(text);
+          plain_cell_ += moved;
+          plain_path_[plain_path_.size() - 2] += static_cast<uint32_t>(moved);
+          plain_path_.back() = 0;
+          moved = 0;
+        }
+      }
+      if (bar == std::string_view::npos) break;
+      close += 2;  // the next cell's close: it must be a padding cell
+      if (!is(close - 1, Token::kOpen) || !is(close, Token::kClose)) return false;
+      ++moved;
+      pos = bar + 1;
+    }
+    next.AppendRange(row, copied, row.list.size());
+    if (plain_tokens_ == &shown_) {
+      Diff(row, next, out);
+    } else {
+      Diff(row, next, out, container_path_, container_children_);
+    }
+    row.list.swap(next.list);
+    row.strings.swap(next.strings);
+    return true;
+  }
+
+
 
   // What TryPlainAppend needs to know about the source before a plain append,
   // kept up to date by scanning each byte once (a line-wide or tail-wide
@@ -1302,6 +1387,7 @@ class MarkdownRenderer::Impl {
   size_t plain_index_ = 0;
   Tokens* plain_tokens_ = &shown_;  // shown_, or container_live_ in a container
   std::vector<uint32_t> plain_path_;
+  Tokens cell_next_;  // CellAppend's new row (reused)
   LineScan line_scan_;
   bool fence_active_ = false;
   char fence_char_ = 0;
