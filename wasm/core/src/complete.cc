@@ -526,7 +526,8 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   // Not when the partial line closes a fence (the line above is in an open
   // fence, and with its line end the fence is closed).
   std::string fence;
-  if (InOpenFence(text, &fence) && ClosesFence(std::string_view(text).substr(text.rfind('\n') + 1), fence[0], fence.size()))
+  std::string_view whole = text;
+  if (InOpenFence(whole, &fence) && ClosesFence(whole.substr(whole.rfind('\n') + 1), fence[0], fence.size()))
     return suffix_only;
   auto& list = out->list;
   size_t k = list.size();

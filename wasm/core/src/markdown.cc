@@ -39,31 +39,18 @@ void AdvancePath(std::vector<uint32_t>& path, const Token& t) {
 // difference on.
 // `path` holds the DOM path of the first node of both (it is walked along:
 // the caller's buffer, so a diff allocates nothing once it has grown).
-void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, std::vector<uint32_t>& path) {
-  auto advance = [&path](const Token& t) { AdvancePath(path, t); };
-  auto push_path = [&](const std::vector<uint32_t>& p) {
-    out->PushWord(static_cast<uint32_t>(p.size()));
-    for (uint32_t x : p) out->PushWord(x);
-  };
-  size_t i = 0, n = std::min(a.list.size(), b.list.size());
-  while (true) {
-    while (i < n && a.Equal(i, b, i)) advance(a.list[i++]);
-    if (i == a.list.size() && i == b.list.size()) return;
-    if (i < n && a.list[i].kind == Token::kText && b.list[i].kind == Token::kText) {
-      std::string_view old_text = a.str(a.list[i]), new_text = b.str(b.list[i]);
-      if (new_text.size() > old_text.size() && new_text.compare(0, old_text.size(), old_text) == 0) {
-        out->PushWord(kOpAppendText);
-        push_path(path);
-        out->PushString(new_text.substr(old_text.size()));
-        advance(a.list[i++]);
-        continue;
-      }
-    }
-    break;
-  }
+void PushPath(Batch* out, const std::vector<uint32_t>& path) {
+  out->PushWord(static_cast<uint32_t>(path.size()));
+  for (uint32_t x : path) out->PushWord(x);
+}
+
+// The rebuild part of EmitDiff: removes what follows `path` and writes
+// b.list[from, end) anew (once per render that changes more than a text end:
+// built for size).
+RILLMARK_COLD void EmitRebuild(const Tokens& b, size_t from, Batch* out, const std::vector<uint32_t>& path) {
   out->PushWord(kOpTruncate);
-  push_path(path);
-  for (size_t k = i; k < b.list.size(); ++k) {
+  PushPath(out, path);
+  for (size_t k = from; k < b.list.size(); ++k) {
     const Token& t = b.list[k];
     if (t.kind == Token::kText) {
       out->PushWord(kOpText);
@@ -84,6 +71,27 @@ void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, std::vector<uint32_t
       out->SetWord(count_at, count);
     }
   }
+}
+
+void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, std::vector<uint32_t>& path) {
+  auto advance = [&path](const Token& t) { AdvancePath(path, t); };
+  size_t i = 0, n = std::min(a.list.size(), b.list.size());
+  while (true) {
+    while (i < n && a.Equal(i, b, i)) advance(a.list[i++]);
+    if (i == a.list.size() && i == b.list.size()) return;
+    if (i < n && a.list[i].kind == Token::kText && b.list[i].kind == Token::kText) {
+      std::string_view old_text = a.str(a.list[i]), new_text = b.str(b.list[i]);
+      if (new_text.size() > old_text.size() && new_text.compare(0, old_text.size(), old_text) == 0) {
+        out->PushWord(kOpAppendText);
+        PushPath(out, path);
+        out->PushString(new_text.substr(old_text.size()));
+        advance(a.list[i++]);
+        continue;
+      }
+    }
+    break;
+  }
+  EmitRebuild(b, i, out, path);
 }
 
 using Ranges = std::vector<std::pair<size_t, size_t>>;
