@@ -403,6 +403,26 @@ TEST(MarkdownRenderer, AppendsWordsAfterASpanOpenerWithOneOp) {
   }
 }
 
+// Inside a code span every byte is itself: what would be markup elsewhere
+// ('*', '<', '&', '[', '\\', '/') extends the code text as one appendText.
+TEST(MarkdownRenderer, AppendsAnyByteButABacktickInsideACodeSpanWithOneOp) {
+  for (auto tokens : std::vector<std::vector<std::string>>{{"see `text", "/event-stream"},
+                                                           {"- use `fetch", "()"},
+                                                           {"| a |\n|---|\n| `x", "<b>&amp;*y*_z_[l](u)\\#!~"},
+                                                           {"> `a", "${b}+c=d%e^f@g"},
+                                                           {"built in (`L", "ast-Event-ID"},
+                                                           {"in ``a`b", "c"}}) {
+    ExpectPlainAppend(tokens);
+  }
+  // Bytes that may end or change the span, or a cell, take a render.
+  for (const char* doc : {"see `a b` and `c\\` d\n", "x `a|b` y\n", "| `a | b` | c |\n|---|---|\n| `d | e` |\n",
+                          "`a  b `c` \n", "``a`b`` c\n", "`a\nb` c\n", "`http://x.io/` and `www.x.io`\n"})
+    ExpectInvariantByteByByte(doc);
+  std::mt19937 rng(13);
+  for (int round = 0; round < 50; ++round)
+    Stream("Call `fetch(url, {headers: {Authorization: `Bearer ${t}`}})` then `r.body.getReader()`.\n", rng, 1, 8);
+}
+
 // Found by the fuzzer: a ')' that ends a link destination completion did not
 // take for one; Unicode whitespace (here U+00A0) before the closer that
 // completion adds makes it literal.

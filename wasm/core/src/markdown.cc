@@ -1,6 +1,7 @@
 #include "rillmark/markdown.h"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "cold.h"
@@ -17,8 +18,8 @@ namespace {
 
 constexpr size_t kMaxDefsBytes = 64 << 10;
 
-bool IsAsciiLetter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || IsAsciiLetter(c); }
+constexpr bool IsAsciiLetter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+constexpr bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || IsAsciiLetter(c); }
 
 // Moves a DOM path past token `t`: path.back() is the index of the next child
 // in the current parent.
@@ -943,13 +944,26 @@ class MarkdownRenderer::Impl {
     plain_ok_ = true;
   }
 
-  // Punctuation that starts, ends or re-interprets nothing in the middle of
-  // a line ("www." does start a link: TryPlainAppend checks for it; '!' is
-  // not here, completion holds it back as a possible image).
-  static bool IsPlainPunct(char c) {
-    return c == ',' || c == ';' || c == '?' || c == '"' || c == '\'' || c == '.' || c == ':' || c == '-' ||
-           c == '(' || c == ')';
-  }
+  // The bytes that extend the plain target's text as themselves, by class:
+  // kPlainByte: letters, digits, inner spaces, non-ASCII and punctuation that
+  // starts, ends or re-interprets nothing in the middle of a line ("www."
+  // does start a link: TryPlainAppend checks for it; '!' is not here,
+  // completion holds it back as a possible image).
+  // kCodeByte: inside a code span every byte is itself but a backtick (it may
+  // close the span), a '|' (it splits a table cell even there), a space (a
+  // code span strips edge spaces in pairs) and control characters.
+  enum : uint8_t { kPlainByte = 1, kCodeByte = 2 };
+  static constexpr std::array<uint8_t, 256> kByteClass = [] {
+    std::array<uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+      char ch = static_cast<char>(c);
+      bool plain = IsAsciiAlnum(ch) || c == ' ' || c >= 0x80 || std::string_view(",;?\"'.:-()").find(ch) != std::string_view::npos;
+      bool code = c > ' ' && c != 0x7F && c != '`' && c != '|';
+      t[c] = static_cast<uint8_t>((plain ? kPlainByte : 0) | (code ? kCodeByte : 0));
+    }
+    return t;
+  }();
+  bool ExtendsTarget(char c) const { return kByteClass[static_cast<unsigned char>(c)] & (plain_in_code_ ? kCodeByte : kPlainByte); }
   // True when `s` holds "www" (any case) and a '.'.
   static bool MayBecomeWwwLink(std::string_view s) {
     if (s.find('.') == std::string_view::npos) return false;
@@ -982,18 +996,12 @@ class MarkdownRenderer::Impl {
       if (source_[i] != '*' && source_[i] != '_' && source_[i] != '~' && source_[i] != '`') return false;
     return true;
   }
-  static bool IsPlainByte(char c) {
-    // Letters, digits, inner spaces, non-ASCII and that punctuation.
-    return IsAsciiAlnum(c) || c == ' ' || IsPlainPunct(c) || static_cast<unsigned char>(c) >= 0x80;
-  }
-
   bool TryPlainAppend(std::string_view added, Batch* out) {
     if (!plain_ok_ || added.empty()) return false;
     bool in_cell = plain_cell_ != kNoCell && !plain_in_code_;  // a '|' ends the cell (see CellAppend)
     for (char c : added) {
       if (c == '|' && in_cell) continue;
-      if (c == '\n' ? !plain_newline_ok_ : !IsPlainByte(c) || (c == ' ' && plain_in_code_))
-        return false;  // a code span strips edge spaces in pairs
+      if (c == '\n' ? !plain_newline_ok_ : !ExtendsTarget(c)) return false;
     }
     // Unicode whitespace decides flanking like a space: before a closer that
     // completion adds, it makes the closer literal (found by the fuzzer).
@@ -1025,14 +1033,15 @@ class MarkdownRenderer::Impl {
       if (word_end <= plain_since_) return false;
       --word_end;
     }
-    if (word_end <= frozen_end_ || !IsPlainByte(source_[word_end - 1]) || source_[word_end - 1] == ' ') return false;
+    if (word_end <= frozen_end_ || !ExtendsTarget(source_[word_end - 1]) || source_[word_end - 1] == ' ') return false;
     // The last word (old part) must be plain too, and must end the text
     // node; it may start with a run of span openers ("**bold", "`code") or
-    // follow a cell's '|'.
+    // follow a cell's '|'. In a code span it is the text after the last
+    // backtick ("(`Last"): the render showed the source's end in the span.
     size_t w = word_end;
     while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n' && !(source_[w - 1] == '|' && in_cell)) {
-      if (!IsPlainByte(source_[w - 1])) {
-        if (w < word_end && OpenerRunStarts(w)) break;
+      if (!ExtendsTarget(source_[w - 1])) {
+        if (w < word_end && (plain_in_code_ ? source_[w - 1] == '`' : OpenerRunStarts(w))) break;
         return false;
       }
       if (word_end - w > 256) return false;
