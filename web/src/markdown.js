@@ -1,6 +1,6 @@
 // MarkdownRenderer (incremental, DOM patches) and renderMarkdown (one-shot HTML).
 import { RillmarkError, statusError } from './errors.js';
-import { own, readBatch, readBatchView, wasm, writeInput } from './wasm.js';
+import { decodeText, own, readBatch, wasm, writeInput } from './wasm.js';
 
 // Same order as rillmark::Tag and rillmark::AttrName in markdown.h. Only these
 // names can ever reach createElement / setAttribute: safety by construction.
@@ -31,14 +31,19 @@ const CURSOR = Symbol('rillmark.cursor');
  * remove. Returns the number of DOM mutations made.
  */
 export function applyPatch(target, state, { words, text }) {
+  return applyOps(target, state, words, 0, words.length, text);
+}
+
+// applyPatch over words[i, end): a renderer passes Wasm memory itself, so a
+// flush allocates no view or batch object.
+function applyOps(target, state, words, i, end, text) {
   const doc = target.ownerDocument;
   // A state made by the caller ({ frozen }) learns its last frozen node once.
   if (state.lastFrozen === undefined) state.lastFrozen = state.frozen ? target.childNodes[state.frozen - 1] : null;
   const str = (k) => text.slice(words[k], words[k + 1]);
   let cursor = target;
   let mutations = 0;
-  let i = 0;
-  while (i < words.length) {
+  while (i < end) {
     switch (words[i]) {
       case OP.OPEN: {
         const el = doc.createElement(TAGS[words[i + 1]]);
@@ -210,7 +215,8 @@ export class MarkdownRenderer {
       this.#highSurrogate = '';
     }
     this.#handOver(false);
-    this.#apply(readBatch(wasm()._rm_end(this.#live())));
+    const m = wasm();
+    this.#apply(m.HEAPU32, m._rm_end(this.#live()) >>> 2);
   }
 
   #handOver(flush) {
@@ -225,17 +231,23 @@ export class MarkdownRenderer {
       this.#source += text;
       return;
     }
-    const batch = readBatchView(wasm()._rm_feed(h, n));
-    if (batch.status !== 0) {
-      this.#apply(batch);
-      throw statusError(batch.status, 'rillmark: Markdown source exceeds its cap; text dropped');
-    }
+    const m = wasm();
+    const header = m._rm_feed(h, n) >>> 2;
+    const heap = m.HEAPU32;  // after the call: memory may have grown
+    this.#apply(heap, header);
+    const status = heap[header + 4];
+    if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
     this.#source += text;
-    this.#apply(batch);
   }
 
-  #apply(batch) {
-    if (batch.words.length && this.#target) this.mutations += applyPatch(this.#target, this.#state, batch);
+  // Applies the patch of a batch header (see readBatch) straight from Wasm
+  // memory: valid until the next call into Wasm, and applyOps makes none.
+  #apply(heap, header) {
+    const count = heap[header + 1];
+    if (count === 0 || !this.#target) return;
+    const begin = heap[header] >>> 2;
+    const text = decodeText(heap[header + 2], heap[header + 3]);
+    this.mutations += applyOps(this.#target, this.#state, heap, begin, begin + count, text);
   }
 
   /** The Markdown received so far (handed over or still pending). */

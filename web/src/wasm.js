@@ -132,11 +132,11 @@ const EMPTY = { words: new Uint32Array(0), text: '', status: 0 };
 
 // Short texts (the common one-word appendData) are decoded without a
 // TextDecoder call, which costs more than the string itself (a platform
-// decoder, as Node's, is cheaper than that loop).
+// decoder, as Node's Buffer, is cheaper than that loop from ~8 bytes on).
 export function decodeText(ptr, bytes) {
   if (bytes === 0) return '';
   const b = module.HEAPU8;
-  if (bytes <= 32 && decodeMemory === textDecoderMemory) {
+  if (bytes <= 8 || (bytes <= 32 && decodeMemory === textDecoderMemory)) {
     let s = '';
     for (let i = ptr, end = ptr + bytes; i < end; i++) {
       const c = b[i];
@@ -146,20 +146,6 @@ export function decodeText(ptr, bytes) {
     return s;
   }
   return decodeMemory(b, ptr, ptr + bytes, 'utf8');
-}
-
-/**
- * Like readBatch, but the words are a view into Wasm memory: valid only until
- * the next call into Wasm (for consumers that make none while reading).
- */
-export function readBatchView(headerPtr) {
-  const m = module;
-  const h = headerPtr >>> 2;
-  const count = m.HEAPU32[h + 1];
-  const status = m.HEAPU32[h + 4];
-  if (count === 0) return status ? { ...EMPTY, status } : EMPTY;
-  const w = m.HEAPU32[h] >>> 2;
-  return { words: m.HEAPU32.subarray(w, w + count), text: decodeText(m.HEAPU32[h + 2], m.HEAPU32[h + 3]), status };
 }
 
 /** Frees handles that were never free()d once their wrapper is collected. */
