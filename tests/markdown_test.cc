@@ -423,6 +423,18 @@ TEST(MarkdownRenderer, AppendsAnyByteButABacktickInsideACodeSpanWithOneOp) {
     Stream("Call `fetch(url, {headers: {Authorization: `Bearer ${t}`}})` then `r.body.getReader()`.\n", rng, 1, 8);
 }
 
+// Completion hides a '[' with no ']' yet; words after it show as they come
+// until a ']' decides what the bracket is.
+TEST(MarkdownRenderer, AppendsWordsOfLinkTextStillArrivingWithOneOp) {
+  for (auto tokens : std::vector<std::vector<std::string>>{
+           {"See the [HTML St", "andard"}, {"- see [the docs", " and"}, {"a **b [c d", " e"}, {"| x |\n|---|\n| [a b", " c"}}) {
+    ExpectPlainAppend(tokens);
+  }
+  for (const char* doc : {"See the [HTML Standard](https://x.io/a) now.\n", "a [b c] (d) e\n", "a [b c][d] e\n\n[d]: /u\n",
+                          "a [b c]: d\n", "[a b c]: /u \"t\"\n\n[a b c]\n", "x ![alt text](/i.png) y\n", "a [b [c d] e] f\n"})
+    ExpectInvariantByteByByte(doc);
+}
+
 // Found by the fuzzer: a ')' that ends a link destination completion did not
 // take for one; Unicode whitespace (here U+00A0) before the closer that
 // completion adds makes it literal.

@@ -457,15 +457,20 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     ++i;
   }
   // Unclosed '[' (no ']' yet) before the held-back point: hide the bracket.
+  // Text after it is shown as it comes (only a ']' changes that), so these
+  // cuts alone keep the result "suffix only".
+  size_t open_brackets = 0;
   for (size_t b : brackets) {
     if (b >= cut_from) continue;
     if (t[b] == '!') {
       cut_from = std::min(cut_from, b);
     } else if (b == 0 || !IsAlnum(t[b - 1])) {
       cuts.push_back({b, b + 1});
+      ++open_brackets;
     }
   }
   if (cut_from < end) suffix_only = false;
+  bool only_open_brackets = open_brackets == cuts.size();
   end = std::min(end, cut_from);
   // Heap sort: 1 KB less gzipped Wasm than std::sort's introsort, same O(n log n).
   std::make_heap(cuts.begin(), cuts.end());
@@ -478,7 +483,7 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     if (b < pos) continue;
     out->append(t.substr(pos, b - pos));
     pos = e;
-    suffix_only = false;
+    suffix_only = suffix_only && only_open_brackets;
   }
   if (pos < end) out->append(t.substr(pos, end - pos));
   if (url_at != std::string_view::npos && url_at <= end) out->append(replace_url);

@@ -35,7 +35,8 @@ struct CompleteScratch {
 /// closed, a dangling marker line or fence opener is held back, a link whose URL
 /// is still arriving shows its text without an href, a potential table header
 /// waits for its delimiter row. Returns true when the rewrite only appended
-/// closers (nothing of `t` was held back).
+/// closers and hid '[' not closed yet: then text appended to `t` that closes
+/// nothing shows as itself, before those closers (the plain-append contract).
 bool CompleteTail(std::string_view t, std::string* out, CompleteScratch* scratch = nullptr);
 
 /// A line (without its line end) that opens a fenced code block: up to 3
