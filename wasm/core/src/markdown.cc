@@ -186,6 +186,8 @@ class MarkdownRenderer::Impl {
     // The fast paths change shown_ in place (the container and fence ones
     // also when they give up): the memo no longer describes it.
     if (container_ != Container::kNone || fence_active_) tail_memo_.valid = false;
+    if (BlankLinesOnly(added)) return;  // nothing changes: shown_ is still the memo's render
+    blank_ok_ = false;
     if (FastFlush(added, out)) {
       tail_memo_.valid = false;
       return;
@@ -200,8 +202,6 @@ class MarkdownRenderer::Impl {
       if (container_ == Container::kParagraph ? ParagraphFlush(out) : ContainerFlush(out)) return true;
     }
     if (fence_active_ && FenceAppend(out)) return true;
-    if (BlankLinesOnly(added)) return true;
-    blank_ok_ = false;
     return TryPlainAppend(added, out);
   }
 
@@ -362,7 +362,9 @@ class MarkdownRenderer::Impl {
       size_t line_start = scan_pos_;
       bool certain = !blank && CertainCut(static_cast<unsigned char>(line[0]));
       scan_prev_blank_ = blank;
-      scan_prev_heading_ = !blank && detail::IsAtxHeading(line);
+      // (md4c 0.4.8 keeps a "# x | y" line in an open table as a row: a
+      // line with a '|' enables no cut; found by the fuzzer.)
+      scan_prev_heading_ = !blank && detail::IsAtxHeading(line) && line.find('|') == std::string_view::npos;
       scan_pos_ = nl + 1;
       if (candidate && ConfirmCut(line_start, certain)) Freeze(line_start, newly_frozen);
     }
@@ -387,7 +389,12 @@ class MarkdownRenderer::Impl {
   // part before is rendered (it is what gets frozen): comparing whole and
   // parts would cost two more renders of the tail.
   RILLMARK_COLD bool ConfirmCut(size_t at, bool certain = false) {
-    RenderRange(frozen_end_, at, false, &before_);
+    if (certain && ShownRendersUpTo(at)) {
+      before_.clear();
+      before_.AppendRange(shown_, 0, shown_.list.size());
+    } else {
+      RenderRange(frozen_end_, at, false, &before_);
+    }
     // Definitions in the part before the cut still apply after it.
     pending_defs_.clear();
     CollectDefinitions(frozen_end_, at, &pending_defs_);
@@ -403,6 +410,31 @@ class MarkdownRenderer::Impl {
       if (!whole_.Equal(i, before_, i)) return false;
     for (size_t i = 0; i < after_.list.size(); ++i)
       if (!whole_.Equal(nb + i, after_, i)) return false;
+    return true;
+  }
+
+  // True when shown_ is md4c's render of source_[frozen_end_, at) as it is:
+  // the last tail render had nothing to complete, and only line ends came
+  // after its text (they end blocks, md4c renders the same). A code line that
+  // was still arriving is the exception (shown without its line end). Saves
+  // the render of the part a certain cut freezes when its blank line came
+  // last.
+  bool ShownRendersUpTo(size_t at) const {
+    if (!tail_memo_.valid || memo_from_ != frozen_end_) return false;
+    std::string_view part = std::string_view(source_).substr(frozen_end_, at - frozen_end_);
+    std::string_view defs = DefsFor(part);
+    std::string_view text = tail_memo_.text;
+    if (!defs.empty()) {
+      if (text.size() <= defs.size() || text.compare(0, defs.size(), defs) != 0 || text[defs.size()] != '\n')
+        return false;
+      text.remove_prefix(defs.size() + 1);
+    }
+    if (part.size() < text.size() || part.compare(0, text.size(), text) != 0 ||
+        part.find_first_not_of('\n', text.size()) != std::string_view::npos)
+      return false;
+    if (text.empty() || text.back() == '\n') return true;
+    for (const Token& t : shown_.list)
+      if (t.tag == Tag::kPre) return false;
     return true;
   }
 
@@ -468,6 +500,7 @@ class MarkdownRenderer::Impl {
       // (then the tail starts elsewhere) or a fast path changed it since.
       if (!newly_frozen.list.empty()) tail_memo_.valid = false;
       last_suffix_only_ = last_unchanged_ = true;  // unless completion says otherwise
+      memo_from_ = frozen_end_;
       RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
     }
     if (!tail_memo_.hit) {  // (a hit: the same render as before, no ops, shown_ stays)
@@ -1427,6 +1460,7 @@ class MarkdownRenderer::Impl {
   std::string work_;
   Tokens whole_, before_, after_;
   detail::RenderMemo tail_memo_;  // input of the render shown_ came from
+  size_t memo_from_ = 0;          // ... which started at this source offset
   Tokens next_, newly_frozen_, render_, live_;  // per-flush scratch, kept for its capacity
   std::string container_text_;
   std::string para_carry_;      // text of the frozen part merged into the live part's first node
