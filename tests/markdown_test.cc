@@ -388,6 +388,7 @@ TEST(MarkdownRenderer, TextTypedIntoTheNextCellsNeedsNoRender) {
   // boundary, no empty cell).
   for (const char* row : {"| a | b | c | d | e | f | g\n", "| a || b | c\n", "| a |  || b\n", "| a \\| b | c\n", "| `x | y` | z | w\n", "| a `b` | c d | e\n",
                           "| [a | b](u) | c\n", "| a | b |\n| c\n", "a | b | c d\n", "| www | x.y | z\n",
+                          "| x [a b | c d | e\n", "| [a | b\n",
                           "| (a | b) | c\n"})
     ExpectInvariantByteByByte(head + row);
   std::mt19937 rng(11);
@@ -414,9 +415,20 @@ TEST(MarkdownRenderer, AppendsAnyByteButABacktickInsideACodeSpanWithOneOp) {
                                                            {"in ``a`b", "c"}}) {
     ExpectPlainAppend(tokens);
   }
+  // Text after a code span the source closed is a new text node after
+  // </code>, without a render; the words after it extend that node.
+  for (auto tokens : std::vector<std::vector<std::string>>{{"reading `fetch()`", " by"}, {"> `a`", " ", "b."}}) {
+    bool fast = false;
+    StreamTokens(tokens, nullptr, &fast);
+    EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
+  }
+  for (auto tokens : std::vector<std::vector<std::string>>{{"reading `fetch()`", " by", " hand"}, {"- x `a`", ":", " b"}})
+    ExpectPlainAppend(tokens);
   // Bytes that may end or change the span, or a cell, take a render.
   for (const char* doc : {"see `a b` and `c\\` d\n", "x `a|b` y\n", "| `a | b` | c |\n|---|---|\n| `d | e` |\n",
-                          "`a  b `c` \n", "``a`b`` c\n", "`a\nb` c\n", "`http://x.io/` and `www.x.io`\n"})
+                          "`a  b `c` \n", "``a`b`` c\n", "`a\nb` c\n", "`http://x.io/` and `www.x.io`\n",
+                          "`a`b `c`*d* `e`_f_ `g`(h) `i`www.x.io `j`[k](l)\n", "*a `b`* c **`d`** e\n",
+                          "`a`\nb `c`  \nd\n", "`a` ``b`` `c``d\n", "| `a` b | `c`d |\n|---|---|\n| `e`f | g |\n"})
     ExpectInvariantByteByByte(doc);
   std::mt19937 rng(13);
   for (int round = 0; round < 50; ++round)

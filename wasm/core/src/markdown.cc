@@ -99,7 +99,7 @@ using Ranges = std::vector<std::pair<size_t, size_t>>;
 
 // The [begin, end) token ranges of the children of the element opened at `open`
 // (into `out`, a reused buffer).
-void ChildRanges(const Tokens& t, size_t open, Ranges& out) {
+RILLMARK_COLD void ChildRanges(const Tokens& t, size_t open, Ranges& out) {
   out.clear();
   size_t i = open + 1, depth = 0, begin = i;
   for (; i < t.list.size(); ++i) {
@@ -117,7 +117,7 @@ void ChildRanges(const Tokens& t, size_t open, Ranges& out) {
 
 // True when the list item opened at `li` wraps its text in <p> (a loose list):
 // one of its children is a <p>.
-bool IsLooseItem(const Tokens& t, size_t li) {
+RILLMARK_COLD bool IsLooseItem(const Tokens& t, size_t li) {
   size_t depth = 0;
   for (size_t i = li + 1; i < t.list.size(); ++i) {
     const Token& k = t.list[i];
@@ -134,7 +134,7 @@ bool IsLooseItem(const Tokens& t, size_t li) {
 
 // The list marker of a line at column 0: '-', '*', '+' or the delimiter of an
 // ordered item ('.' or ')'), with `ordered`; 0 when the line is no list item.
-char ListMarker(std::string_view line, bool* ordered) {
+RILLMARK_COLD char ListMarker(std::string_view line, bool* ordered) {
   if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') && (line[1] == ' ' || line[1] == '\t')) {
     *ordered = false;
     return line[0];
@@ -419,7 +419,7 @@ class MarkdownRenderer::Impl {
   // was still arriving is the exception (shown without its line end). Saves
   // the render of the part a certain cut freezes when its blank line came
   // last.
-  bool ShownRendersUpTo(size_t at) const {
+  RILLMARK_COLD bool ShownRendersUpTo(size_t at) const {
     if (!tail_memo_.valid || memo_from_ != frozen_end_) return false;
     std::string_view part = std::string_view(source_).substr(frozen_end_, at - frozen_end_);
     std::string_view defs = DefsFor(part);
@@ -529,7 +529,7 @@ class MarkdownRenderer::Impl {
   // the next item comes, which is a flush of its own. Such a flush changes
   // nothing and costs nothing, so a model that emits thousands of blank lines
   // does not re-render the tail for each of them.
-  void UpdateBlankState() {
+  RILLMARK_COLD void UpdateBlankState() {
     blank_ok_ = last_unchanged_ && !fence_active_ && container_ == Container::kNone;
     for (size_t i = 0; blank_ok_ && i < shown_.list.size(); ++i)
       if (shown_.list[i].tag == Tag::kPre) blank_ok_ = false;
@@ -624,7 +624,7 @@ class MarkdownRenderer::Impl {
     // The tail's render was the whole truth: its last text node, now in the
     // live child, still takes plain appends (as after a paragraph cut).
     plain_ok_ = false;
-    if (last_suffix_only_) SetPlainTarget(&container_live_, container_path_, container_children_);
+    if (last_suffix_only_) SetPlainTarget(&container_live_, container_path_, container_children_, last_unchanged_);
   }
 
   RILLMARK_COLD void ExitContainer() {
@@ -686,7 +686,8 @@ class MarkdownRenderer::Impl {
     text.assign(table_head_);
     text.append(region);
     plain_ok_ = false;
-    bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render, nullptr, nullptr, &scratch_);
+    bool as_is = false;
+    bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render, &as_is, nullptr, &scratch_);
     ++slow_renders_;
     if (render.TopLevelCount() != 1 || render.list.empty() || render.list[0].tag != container_prefix_.list[0].tag)
       return LeaveContainer();
@@ -730,12 +731,12 @@ class MarkdownRenderer::Impl {
     // too, unless completion changed more than its end. (A '[' before them
     // needs no care here: what it may become — a link, a definition, a task
     // box — is decided by bytes TryPlainAppend refuses, as at the top level.)
-    if (suffix_only) SetPlainTarget(&container_live_, container_path_, container_children_);
+    if (suffix_only) SetPlainTarget(&container_live_, container_path_, container_children_, as_is);
     return true;
   }
 
   // Leaves container mode; the caller goes on with the general path.
-  bool LeaveContainer() {
+  RILLMARK_COLD bool LeaveContainer() {
     plain_ok_ = false;
     ExitContainer();
     return false;
@@ -787,7 +788,7 @@ class MarkdownRenderer::Impl {
       return;
     }
     plain_ok_ = false;
-    if (last_suffix_only_) SetPlainTarget(&container_live_, container_path_, container_children_);
+    if (last_suffix_only_) SetPlainTarget(&container_live_, container_path_, container_children_, last_unchanged_);
   }
 
   // Moves the cut to the last candidate in the live part if the text before
@@ -890,7 +891,8 @@ class MarkdownRenderer::Impl {
     plain_ok_ = false;
     std::string_view live = std::string_view(source_).substr(child_begin_);
     Tokens& render = render_;
-    bool suffix_only = detail::RenderCompleted(DefsFor(live), live, opt_.md_flags, &render, nullptr, nullptr, &scratch_);
+    bool as_is = false;
+    bool suffix_only = detail::RenderCompleted(DefsFor(live), live, opt_.md_flags, &render, &as_is, nullptr, &scratch_);
     ++slow_renders_;
     size_t n = render.list.size();
     if (n < 2 || render.TopLevelCount() != 1 || render.list[0].tag != Tag::kP || render.list[n - 1].tag != Tag::kP)
@@ -903,7 +905,7 @@ class MarkdownRenderer::Impl {
       para_next_try_ = source_.size() + kParagraphLive;
       TryParagraphCut();
     }
-    if (suffix_only) SetPlainTarget(&container_live_, container_path_, container_children_);
+    if (suffix_only) SetPlainTarget(&container_live_, container_path_, container_children_, as_is);
     return true;
   }
 
@@ -925,16 +927,19 @@ class MarkdownRenderer::Impl {
   void UpdatePlainState() {
     plain_ok_ = false;
     if (!last_suffix_only_ || fence_active_) return;
-    SetPlainTarget(&shown_, {}, 0);
+    SetPlainTarget(&shown_, {}, 0, last_unchanged_);
   }
 
   // The text node plain appends grow: the last token of `tokens` (a sibling
   // sequence whose first node has DOM path prefix + [base]) if it is text
-  // that only closes follow, outside a link or a code block.
-  void SetPlainTarget(Tokens* tokens, const std::vector<uint32_t>& prefix, uint32_t base) {
+  // that only closes follow, outside a link or a code block. When the render
+  // was of the source as it is (`as_is`: nothing completed) and it ends with
+  // a code span, the target is the text node that will follow </code>.
+  RILLMARK_COLD void SetPlainTarget(Tokens* tokens, const std::vector<uint32_t>& prefix, uint32_t base, bool as_is) {
     plain_ok_ = false;
     size_t k = tokens->list.size();
-    plain_in_code_ = false;
+    plain_in_code_ = plain_after_code_ = false;
+    bool span_seen = false;
     // The closes after the text node close its ancestors, outermost first:
     // the last block element among them is the block the text is in. In a
     // table row, md4c adds an empty cell for each column the row has not
@@ -951,8 +956,16 @@ class MarkdownRenderer::Impl {
       }
       if (x.kind != Token::kClose) break;
       if (x.tag == Tag::kA || x.tag == Tag::kPre) return;
-      if (x.tag == Tag::kCode) plain_in_code_ = true;
-      if (x.tag != Tag::kEm && x.tag != Tag::kStrong && x.tag != Tag::kDel && x.tag != Tag::kCode) block = x.tag;
+      bool span = x.tag == Tag::kEm || x.tag == Tag::kStrong || x.tag == Tag::kDel || x.tag == Tag::kCode;
+      if (x.tag == Tag::kCode) {
+        plain_in_code_ = true;
+        // The source closed the span (nothing completed) and it is the last
+        // inline element: text typed next follows it.
+        plain_after_code_ = as_is && !span_seen && source_.size() > frozen_end_ && source_.back() == '`';
+        if (plain_after_code_) plain_index_ = k;  // where that text node goes
+      }
+      span_seen = span_seen || span;
+      if (!span) block = x.tag;
       --k;
     }
     // A line that starts with a letter continues a paragraph (also lazily, in
@@ -969,11 +982,17 @@ class MarkdownRenderer::Impl {
     plain_since_ = source_.size();
     if (k == 0 || tokens->list[k - 1].kind != Token::kText) return;
     plain_tokens_ = tokens;
-    plain_index_ = k - 1;
-    // Path of that text node.
+    if (plain_after_code_) {
+      plain_in_code_ = false;
+    } else {
+      plain_index_ = k - 1;
+    }
+    // Path of that text node (to be).
     plain_path_ = prefix;
     plain_path_.push_back(base);
     for (size_t i = 0; i < plain_index_; ++i) AdvancePath(plain_path_, tokens->list[i]);
+    plain_follows_code_ = plain_index_ > 0 && tokens->list[plain_index_ - 1].kind == Token::kClose &&
+                          tokens->list[plain_index_ - 1].tag == Tag::kCode;
     plain_ok_ = true;
   }
 
@@ -1050,6 +1069,7 @@ class MarkdownRenderer::Impl {
     if (added.find(')') != std::string_view::npos && line_scan_.link_paren != std::string::npos &&
         line_scan_.link_paren >= frozen_end_)
       return false;
+    if (plain_after_code_) return AfterCodeAppend(out);
     // Spaces at the end of the source are not shown (md4c strips them at the
     // end of a paragraph, heading or cell) except inside a code span, nor is
     // a line end after a paragraph's last word and the next line's indent,
@@ -1075,6 +1095,10 @@ class MarkdownRenderer::Impl {
     while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n' && !(source_[w - 1] == '|' && in_cell)) {
       if (!ExtendsTarget(source_[w - 1])) {
         if (w < word_end && (plain_in_code_ ? source_[w - 1] == '`' : OpenerRunStarts(w))) break;
+        // The text node right after a code span starts after its closer.
+        if (w < word_end && source_[w - 1] == '`' && plain_follows_code_ &&
+            plain_tokens_->list[plain_index_].size == word_end - w)
+          break;
         return false;
       }
       if (word_end - w > 256) return false;
@@ -1171,6 +1195,10 @@ class MarkdownRenderer::Impl {
     };
     size_t close = plain_index_ + 1;  // the close of the cell being filled
     if (!is(close, Token::kClose)) return false;
+    // Completion hides a '[' not closed yet, but a '|' ends its cell: then
+    // it shows (found by the fuzzer). Not for rows with a '['.
+    if (std::string_view(source_).substr(line_scan_.line, from - line_scan_.line).find('[') != std::string_view::npos)
+      return false;
     // The new row: the old one's tokens with the target grown and a text
     // token in each padding cell that gets text. (Declining half-way is
     // fine: the render that follows sets the plain target anew.)
@@ -1212,14 +1240,47 @@ class MarkdownRenderer::Impl {
       pos = bar + 1;
     }
     next.AppendRange(row, copied, row.list.size());
-    if (plain_tokens_ == &shown_) {
-      Diff(row, next, out);
-    } else {
-      Diff(row, next, out, container_path_, container_children_);
-    }
-    row.list.swap(next.list);
-    row.strings.swap(next.strings);
+    ReplaceTarget(out);
     return true;
+  }
+
+  // Plain text typed right after a code span the source closed (a closer
+  // stays one whatever plain text follows): a new text node after </code>,
+  // from the end of the render that set the target on (leading spaces
+  // show, trailing ones not yet). It is the target from then on.
+  // (TryPlainAppend checked the new bytes; the ones before them since the
+  // render were spaces.)
+  RILLMARK_COLD bool AfterCodeAppend(Batch* out) {
+    std::string_view text = std::string_view(source_).substr(plain_since_);
+    if (text.find('|') != std::string_view::npos || MayBecomeWwwLink(text)) return false;
+    size_t e = text.find_last_not_of(' ');
+    if (e == std::string_view::npos) return true;  // spaces only: nothing shows yet
+    text = text.substr(0, e + 1);
+    Tokens& tokens = *plain_tokens_;
+    Tokens& next = cell_next_;
+    next.clear();
+    next.AppendRange(tokens, 0, plain_index_);
+    next.list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(next.strings.size()),
+                         static_cast<uint32_t>(text.size())});
+    next.strings.append(text);
+    next.AppendRange(tokens, plain_index_, tokens.list.size());
+    ReplaceTarget(out);
+    plain_after_code_ = false;
+    plain_follows_code_ = true;
+    return true;
+  }
+
+  // Makes cell_next_ the plain target's token sequence: the diff from the
+  // old one goes out, and they swap.
+  RILLMARK_COLD void ReplaceTarget(Batch* out) {
+    Tokens& tokens = *plain_tokens_;
+    if (plain_tokens_ == &shown_) {
+      Diff(tokens, cell_next_, out);
+    } else {
+      Diff(tokens, cell_next_, out, container_path_, container_children_);
+    }
+    tokens.list.swap(cell_next_.list);
+    tokens.strings.swap(cell_next_.strings);
   }
 
 
@@ -1259,7 +1320,7 @@ class MarkdownRenderer::Impl {
   }
 
   // True when the line holding `at` starts with a '|' after spaces.
-  bool LineLeadsWithPipe(size_t at) {
+  RILLMARK_COLD bool LineLeadsWithPipe(size_t at) {
     if (line_scan_.pos <= at) ScanLine(at + 1);
     if (std::string_view(source_).substr(at, line_scan_.pos - at).find('\n') == std::string_view::npos)
       return line_scan_.lead_pipe;
@@ -1437,7 +1498,9 @@ class MarkdownRenderer::Impl {
   size_t plain_index_ = 0;
   Tokens* plain_tokens_ = &shown_;  // shown_, or container_live_ in a container
   std::vector<uint32_t> plain_path_;
-  Tokens cell_next_;  // CellAppend's new row (reused)
+  Tokens cell_next_;  // the target's new tokens in CellAppend, AfterCodeAppend (reused)
+  bool plain_after_code_ = false;   // the target is the text node to follow a closed code span
+  bool plain_follows_code_ = false;  // the target text node follows a code span
   LineScan line_scan_;
   bool fence_active_ = false;
   char fence_char_ = 0;

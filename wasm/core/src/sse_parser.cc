@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "cold.h"
 #include "utf8.h"
 
 #ifdef RILLMARK_WASM_SIMD
@@ -51,7 +52,7 @@ SseParser::SseParser(SseHandler* handler, SseParserOptions options)
       max_event_bytes_(options.max_event_bytes),
       max_line_bytes_(options.max_event_bytes + kLineSlack) {}
 
-void SseParser::Reset() {
+RILLMARK_COLD void SseParser::Reset() {
   line_.clear();
   data_.clear();
   has_line_data_ = false;

@@ -88,7 +88,7 @@ class TokenDecoder::Impl final : public SseHandler {
     parser_.End();
     FlushText();
   }
-  void Reset() {
+  RILLMARK_COLD void Reset() {
     parser_.Reset();
     shape_ = Shape{};
     have_prev_id_ = false;
