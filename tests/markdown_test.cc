@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -735,39 +736,6 @@ TEST(MarkdownRenderer, PunctuationThatMakesLinksOrListItemsIsNotAppendedAsText) 
   }
 }
 
-// Words typed into the live item or cell need no md4c render: not on the
-// flush right after a long list or table became a container, nor after a
-// render of the live child, also when a '[' (a link, a task box) came
-// earlier in the item.
-TEST(MarkdownRenderer, WordsTypedIntoTheLiveChildNeedNoRender) {
-  for (const char* head : {"- a\n- b\n- c\n- d", "| a | b |\n|---|---|\n| c | d |\n| e | f |\n| g | h |\n| Hea",
-                           "- a\n- b\n- c\n- see [the docs](https://x.io) and", "- [x] a\n- [x] b\n- [ ] c\n- [ ] Ren"}) {
-    MarkdownRenderer r;
-    DomModel dom;
-    Batch b;
-    r.Append(head);
-    r.Flush(&b);
-    dom.Apply(b);
-    ASSERT_TRUE(r.in_container()) << head;
-    // Words, then a code span and the word after it (renders of the live
-    // child: text after a closer is a new text node), then words.
-    for (const char* token : {"ders", " word", " and", " more.", " `c`", " x", " y", " z."}) {
-      size_t renders = r.slow_renders();
-      r.Append(token);
-      r.Flush(&b);
-      if (token[1] == '`' || token[1] == 'x') {
-        dom.Apply(b);
-        continue;
-      }
-      EXPECT_EQ(r.slow_renders(), renders) << head << token;
-      ASSERT_FALSE(b.words().empty()) << head << token;
-      EXPECT_EQ(b.words()[0], kOpAppendText) << head << token;
-      EXPECT_EQ(dom.Apply(b), 1) << head << token;
-      EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << head << token;
-    }
-  }
-}
-
 // A certain cut (a letter at column 0 after a blank line) freezes the part
 // before it. When the tail's last render was of that part as it is, with
 // only line ends after it, that render is reused: one md4c render for the
@@ -815,11 +783,16 @@ TEST(MarkdownRenderer, ACertainCutAfterALineEndReusesTheTailRender) {
     ExpectInvariantByteByByte(doc);
 }
 
-// In a long list, words typed into the last item are appendText ops too,
-// with the path into the open list (nested and loose lists included).
-TEST(MarkdownRenderer, WordsTypedIntoTheLiveListItemAreOneOp) {
+// In a long list or table, words typed into the last item or cell are
+// appendText ops too, with the path into the open list (nested and loose
+// lists included), and need no md4c render: not on the flush right after
+// the list or table became a container, nor after a render of the live
+// child, also when a '[' (a link, a task box) came earlier in the item.
+TEST(MarkdownRenderer, WordsTypedIntoTheLiveChildAreOneOpWithoutARender) {
   for (const char* head : {"- a\n- b\n- c\n- d", "1. a\n2. b\n3. c\n4. d", "- a\n\n- b\n\n- c\n\n- d",
-                           "- a\n- b\n- c\n  - x\n  - y\n  - z"}) {
+                           "- a\n- b\n- c\n  - x\n  - y\n  - z",
+                           "| a | b |\n|---|---|\n| c | d |\n| e | f |\n| g | h |\n| Hea",
+                           "- a\n- b\n- c\n- see [the docs](https://x.io) and", "- [x] a\n- [x] b\n- [ ] c\n- [ ] Ren"}) {
     MarkdownRenderer r;
     DomModel dom;
     Batch b;
@@ -827,9 +800,20 @@ TEST(MarkdownRenderer, WordsTypedIntoTheLiveListItemAreOneOp) {
     r.Flush(&b);
     dom.Apply(b);
     ASSERT_TRUE(r.in_container()) << head;
-    for (const char* token : {" word", " and", " more.", " (yes)"}) {
+    // Words, then a code span and the word after it (they may render the
+    // live child), then words.
+    for (const char* token : {"ders", " word", " and", " more.", " (yes)", " `c`", " x", " y", " z."}) {
+      size_t renders = r.slow_renders();
       r.Append(token);
       r.Flush(&b);
+      if (token[1] == '`' || token[1] == 'x') {
+        dom.Apply(b);
+        continue;
+      }
+      // (A ')' after a link's "](" in the line may end its destination.)
+      if (token[1] != '(' || !std::strstr(head, "](")) {
+        EXPECT_EQ(r.slow_renders(), renders) << head << token;
+      }
       ASSERT_FALSE(b.words().empty()) << head << token;
       EXPECT_EQ(b.words()[0], kOpAppendText) << head << token;
       EXPECT_EQ(dom.Apply(b), 1) << head << token;
