@@ -389,7 +389,8 @@ TEST(MarkdownRenderer, TextTypedIntoTheNextCellsNeedsNoRender) {
   // boundary, no empty cell).
   for (const char* row : {"| a | b | c | d | e | f | g\n", "| a || b | c\n", "| a |  || b\n", "| a \\| b | c\n", "| `x | y` | z | w\n", "| a `b` | c d | e\n",
                           "| [a | b](u) | c\n", "| a | b |\n| c\n", "a | b | c d\n", "| www | x.y | z\n",
-                          "| x [a b | c d | e\n", "| [a | b\n",
+                          "| x [a b | c d | e\n", "| [a | b\n", "| a | https://x.io/b| c d e\n",
+                          "| a | x](https://x.io/b|\xC3\xA9\xC3\xA9 f | g\n", "| www.x.io/a| b c | d\n",
                           "| (a | b) | c\n"})
     ExpectInvariantByteByByte(head + row);
   std::mt19937 rng(11);

@@ -974,9 +974,14 @@ class MarkdownRenderer::Impl {
     // In a table body: which cell of its row the text is in.
     plain_cell_ = kNoCell;
     if (block == Tag::kTd) {
+      // md4c 0.4.8 may end an autolink's href past a '|' (into the cells
+      // after it: found by the fuzzer), so no plain text goes into a row
+      // that holds a link.
       size_t cells = 0;
-      for (size_t i = k; i-- > 0 && !(list[i].kind == Token::kOpen && list[i].tag == Tag::kTr);)
+      for (size_t i = k; i-- > 0 && !(list[i].kind == Token::kOpen && list[i].tag == Tag::kTr);) {
+        if (list[i].kind == Token::kOpen && list[i].tag == Tag::kA) return;
         cells += list[i].kind == Token::kOpen && list[i].tag == Tag::kTd;
+      }
       plain_cell_ = cells - 1;
     }
     plain_since_ = source_.size();
