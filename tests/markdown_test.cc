@@ -387,7 +387,8 @@ TEST(MarkdownRenderer, TextTypedIntoTheNextCellsNeedsNoRender) {
   // (not shown), an escaped '|', one in a code span or in a link, a pipe
   // before a line end, a row without a leading '|', "||" (md4c 0.4.8: one
   // boundary, no empty cell).
-  for (const char* row : {"| a | b | c | d | e | f | g\n", "| a || b | c\n", "| a |  || b\n", "| a \\| b | c\n", "| `x | y` | z | w\n", "| a `b` | c d | e\n",
+  for (const char* row : {"| a | b | c | d | e | f | g\n", "| a || b | c\n", "| a |  || b\n", "| a \\| b | c\n",
+                          "| `x | y` | z | w\n", "| a `b` | c d | e\n",
                           "| [a | b](u) | c\n", "| a | b |\n| c\n", "a | b | c d\n", "| www | x.y | z\n",
                           "| x [a b | c d | e\n", "| [a | b\n", "| a | https://x.io/b| c d e\n",
                           "| a | x](https://x.io/b|\xC3\xA9\xC3\xA9 f | g\n", "| www.x.io/a| b c | d\n",

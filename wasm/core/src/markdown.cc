@@ -34,12 +34,7 @@ void AdvancePath(std::vector<uint32_t>& path, const Token& t) {
   }
 }
 
-// Writes the ops that turn the DOM of `a` into the DOM of `b` (both sequences
-// of sibling nodes, as token lists): skip the common prefix, turn "the same
-// text node grew" into appendText, and rebuild from the first other
-// difference on.
-// `path` holds the DOM path of the first node of both (it is walked along:
-// the caller's buffer, so a diff allocates nothing once it has grown).
+// Writes a DOM path as an op operand: its depth, then the indices.
 void PushPath(Batch* out, const std::vector<uint32_t>& path) {
   out->PushWord(static_cast<uint32_t>(path.size()));
   for (uint32_t x : path) out->PushWord(x);
@@ -74,6 +69,12 @@ RILLMARK_COLD void EmitRebuild(const Tokens& b, size_t from, Batch* out, const s
   }
 }
 
+// Writes the ops that turn the DOM of `a` into the DOM of `b` (both sequences
+// of sibling nodes, as token lists): skip the common prefix, turn "the same
+// text node grew" into appendText, and rebuild from the first other
+// difference on. `path` holds the DOM path of the first node of both (it is
+// walked along: the caller's buffer, so a diff allocates nothing once it has
+// grown).
 void EmitDiff(const Tokens& a, const Tokens& b, Batch* out, std::vector<uint32_t>& path) {
   auto advance = [&path](const Token& t) { AdvancePath(path, t); };
   size_t i = 0, n = std::min(a.list.size(), b.list.size());
@@ -909,12 +910,6 @@ class MarkdownRenderer::Impl {
     return true;
   }
 
-  // ---- fast path 1: a word appended to the last text node --------------------
-  // Valid when the new bytes are letters, digits, inner spaces or non-ASCII and
-  // cannot start, end or re-interpret any construct: the tail ends in an ASCII
-  // alphanumeric, its last word has no URL/e-mail/entity characters, the last
-  // render showed the whole tail (nothing held back) and its last text node is
-  // the last thing in the tail, outside any link.
   // EmitDiff with paths starting at `prefix` (an element of the tail) with
   // child index `base`.
   void Diff(const Tokens& a, const Tokens& b, Batch* out, const std::vector<uint32_t>& prefix = {},
@@ -924,6 +919,12 @@ class MarkdownRenderer::Impl {
     EmitDiff(a, b, out, diff_path_);
   }
 
+  // ---- fast path 1: a word appended to the last text node --------------------
+  // Valid when the new bytes are letters, digits, inner spaces or non-ASCII and
+  // cannot start, end or re-interpret any construct: the tail ends in an ASCII
+  // alphanumeric, its last word has no URL/e-mail/entity characters, the last
+  // render showed the whole tail (nothing held back) and its last text node is
+  // the last thing in the tail, outside any link.
   void UpdatePlainState() {
     plain_ok_ = false;
     if (!last_suffix_only_ || fence_active_) return;
@@ -1014,13 +1015,16 @@ class MarkdownRenderer::Impl {
     std::array<uint8_t, 256> t{};
     for (int c = 0; c < 256; ++c) {
       char ch = static_cast<char>(c);
-      bool plain = IsAsciiAlnum(ch) || c == ' ' || c >= 0x80 || std::string_view(",;?\"'.:-()").find(ch) != std::string_view::npos;
+      bool plain = IsAsciiAlnum(ch) || c == ' ' || c >= 0x80 ||
+                   std::string_view(",;?\"'.:-()").find(ch) != std::string_view::npos;
       bool code = c > ' ' && c != 0x7F && c != '`' && c != '|';
       t[c] = static_cast<uint8_t>((plain ? kPlainByte : 0) | (code ? kCodeByte : 0));
     }
     return t;
   }();
-  bool ExtendsTarget(char c) const { return kByteClass[static_cast<unsigned char>(c)] & (plain_in_code_ ? kCodeByte : kPlainByte); }
+  bool ExtendsTarget(char c) const {
+    return kByteClass[static_cast<unsigned char>(c)] & (plain_in_code_ ? kCodeByte : kPlainByte);
+  }
   // True when `s` holds "www" (any case) and a '.'.
   static bool MayBecomeWwwLink(std::string_view s) {
     if (s.find('.') == std::string_view::npos) return false;
