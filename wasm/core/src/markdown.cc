@@ -1345,12 +1345,13 @@ class MarkdownRenderer::Impl {
   RILLMARK_COLD bool EnterFence(Tokens* next) {
     std::string_view tail = std::string_view(source_).substr(frozen_end_);
     size_t nl = tail.find('\n');
-    if (nl == std::string_view::npos || !FenceTextIsVerbatim(tail, 0)) return false;
+    if (nl == std::string_view::npos) return false;
     std::string_view first = tail.substr(0, nl);
     char ch;
     size_t run, indent;
-    // Only a fence at column 0: its content lines are shown verbatim.
-    if (!detail::OpensFence(first, &ch, &run, &indent) || indent != 0) return false;
+    // Only a fence at column 0: its content lines are shown verbatim. (The
+    // whole-tail check comes second: most tails are no fence.)
+    if (!detail::OpensFence(first, &ch, &run, &indent) || indent != 0 || !FenceTextIsVerbatim(tail, 0)) return false;
     std::string_view info = first.substr(run);
     if (info.find_first_of("\\&") != std::string_view::npos) return false;
     fence_char_ = ch;
