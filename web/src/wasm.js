@@ -128,7 +128,7 @@ export function decodeInput(state, n, ascii) {
   return decodeMemory(module.HEAPU8, state.ptr, state.ptr + n, ascii ? 'ascii' : 'bytes');
 }
 
-const EMPTY = { words: new Uint32Array(0), text: '', status: 0 };
+const EMPTY = { words: new Uint32Array(0), text: '' };
 
 // Short texts (the common one-word appendData) are decoded without a
 // TextDecoder call, which costs more than the string itself (a platform

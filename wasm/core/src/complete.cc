@@ -98,7 +98,6 @@ size_t BlockEnd(std::string_view t, size_t i, size_t end) {
   }
 }
 
-
 }  // namespace
 
 bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }

@@ -433,10 +433,7 @@ class MarkdownRenderer::Impl {
     if (part.size() < text.size() || part.compare(0, text.size(), text) != 0 ||
         part.find_first_not_of('\n', text.size()) != std::string_view::npos)
       return false;
-    if (text.empty() || text.back() == '\n') return true;
-    for (const Token& t : shown_.list)
-      if (t.tag == Tag::kPre) return false;
-    return true;
+    return text.empty() || text.back() == '\n' || !ShowsCodeBlock();
   }
 
   RILLMARK_COLD void Freeze(size_t at, Tokens* newly_frozen) {
@@ -531,9 +528,15 @@ class MarkdownRenderer::Impl {
   // nothing and costs nothing, so a model that emits thousands of blank lines
   // does not re-render the tail for each of them.
   RILLMARK_COLD void UpdateBlankState() {
-    blank_ok_ = last_unchanged_ && !fence_active_ && container_ == Container::kNone;
-    for (size_t i = 0; blank_ok_ && i < shown_.list.size(); ++i)
-      if (shown_.list[i].tag == Tag::kPre) blank_ok_ = false;
+    blank_ok_ = last_unchanged_ && !fence_active_ && container_ == Container::kNone && !ShowsCodeBlock();
+  }
+
+  // True when the tail shows a code block (md4c's render of a code line
+  // depends on the blank lines and the line end that follow it).
+  bool ShowsCodeBlock() const {
+    for (const Token& t : shown_.list)
+      if (t.tag == Tag::kPre) return true;
+    return false;
   }
 
   bool BlankLinesOnly(std::string_view added) const {
@@ -877,8 +880,7 @@ class MarkdownRenderer::Impl {
   RILLMARK_COLD void MergeCarry(const Tokens& g, size_t from, size_t to, Tokens* out) {
     out->clear();
     if (!para_carry_.empty()) {
-      out->strings = para_carry_;
-      out->list.push_back({Token::kText, Tag::kNone, 0, static_cast<uint32_t>(para_carry_.size())});
+      out->PushText(para_carry_);
       if (from < to && g.list[from].kind == Token::kText) {
         out->strings.append(g.str(g.list[from]));
         out->list.back().size += g.list[from].size;
@@ -919,12 +921,13 @@ class MarkdownRenderer::Impl {
     EmitDiff(a, b, out, diff_path_);
   }
 
-  // ---- fast path 1: a word appended to the last text node --------------------
-  // Valid when the new bytes are letters, digits, inner spaces or non-ASCII and
-  // cannot start, end or re-interpret any construct: the tail ends in an ASCII
-  // alphanumeric, its last word has no URL/e-mail/entity characters, the last
-  // render showed the whole tail (nothing held back) and its last text node is
-  // the last thing in the tail, outside any link.
+  // ---- fast path 1: plain text appended to the last text node ----------------
+  // Valid when the new bytes can start, end or re-interpret no construct
+  // (kByteClass, and the checks in TryPlainAppend), completion changed only
+  // the end of the last render (suffix only) and its last text node is the
+  // last thing in the tail, outside any link; across a table cell's '|'
+  // (CellAppend) and right after a closed code span (AfterCodeAppend) the
+  // target's new tokens are built directly.
   void UpdatePlainState() {
     plain_ok_ = false;
     if (!last_suffix_only_ || fence_active_) return;
@@ -1170,8 +1173,7 @@ class MarkdownRenderer::Impl {
     }
     if (more.empty()) return true;  // only spaces or a line end arrived: nothing changes on screen
     out->PushWord(kOpAppendText);
-    out->PushWord(static_cast<uint32_t>(plain_path_.size()));
-    for (uint32_t x : plain_path_) out->PushWord(x);
+    PushPath(out, plain_path_);
     out->PushString(more);
     GrowText(shown, t, more);
     return true;
@@ -1212,7 +1214,7 @@ class MarkdownRenderer::Impl {
     // token in each padding cell that gets text. (Declining half-way is
     // fine: the render that follows sets the plain target anew.)
     std::string_view rest = std::string_view(source_).substr(from);
-    Tokens& next = cell_next_;
+    Tokens& next = target_next_;
     next.clear();
     next.AppendRange(row, 0, close);
     size_t copied = close;  // row's tokens before it are in `next`
@@ -1233,9 +1235,7 @@ class MarkdownRenderer::Impl {
           next.AppendRange(row, copied, close);
           copied = close;
           plain_index_ = next.list.size();
-          next.list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(next.strings.size()),
-                               static_cast<uint32_t>(text.size())});
-          next.strings.append(text);
+          next.PushText(text);
           plain_cell_ += moved;
           plain_path_[plain_path_.size() - 2] += static_cast<uint32_t>(moved);
           plain_path_.back() = 0;
@@ -1266,12 +1266,10 @@ class MarkdownRenderer::Impl {
     if (e == std::string_view::npos) return true;  // spaces only: nothing shows yet
     text = text.substr(0, e + 1);
     Tokens& tokens = *plain_tokens_;
-    Tokens& next = cell_next_;
+    Tokens& next = target_next_;
     next.clear();
     next.AppendRange(tokens, 0, plain_index_);
-    next.list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(next.strings.size()),
-                         static_cast<uint32_t>(text.size())});
-    next.strings.append(text);
+    next.PushText(text);
     next.AppendRange(tokens, plain_index_, tokens.list.size());
     ReplaceTarget(out);
     plain_after_code_ = false;
@@ -1279,20 +1277,18 @@ class MarkdownRenderer::Impl {
     return true;
   }
 
-  // Makes cell_next_ the plain target's token sequence: the diff from the
+  // Makes target_next_ the plain target's token sequence: the diff from the
   // old one goes out, and they swap.
   RILLMARK_COLD void ReplaceTarget(Batch* out) {
     Tokens& tokens = *plain_tokens_;
     if (plain_tokens_ == &shown_) {
-      Diff(tokens, cell_next_, out);
+      Diff(tokens, target_next_, out);
     } else {
-      Diff(tokens, cell_next_, out, container_path_, container_children_);
+      Diff(tokens, target_next_, out, container_path_, container_children_);
     }
-    tokens.list.swap(cell_next_.list);
-    tokens.strings.swap(cell_next_.strings);
+    tokens.list.swap(target_next_.list);
+    tokens.strings.swap(target_next_.strings);
   }
-
-
 
   // What TryPlainAppend needs to know about the source before a plain append,
   // kept up to date by scanning each byte once (a line-wide or tail-wide
@@ -1374,11 +1370,7 @@ class MarkdownRenderer::Impl {
     next->list.push_back({Token::kOpen, Tag::kCode, 0, static_cast<uint32_t>(attrs.size())});
     next->strings = attrs;
     std::string_view content = FenceVisible();
-    if (!content.empty()) {
-      next->list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(next->strings.size()),
-                            static_cast<uint32_t>(content.size())});
-      next->strings.append(content);
-    }
+    if (!content.empty()) next->PushText(content);
     next->list.push_back({Token::kClose, Tag::kCode, 0, 0});
     next->list.push_back({Token::kClose, Tag::kPre, 0, 0});
     last_suffix_only_ = false;
@@ -1508,7 +1500,7 @@ class MarkdownRenderer::Impl {
   size_t plain_index_ = 0;
   Tokens* plain_tokens_ = &shown_;  // shown_, or container_live_ in a container
   std::vector<uint32_t> plain_path_;
-  Tokens cell_next_;  // the target's new tokens in CellAppend, AfterCodeAppend (reused)
+  Tokens target_next_;  // the plain target's new tokens in CellAppend, AfterCodeAppend (reused)
   bool plain_after_code_ = false;   // the target is the text node to follow a closed code span
   bool plain_follows_code_ = false;  // the target text node follows a code span
   LineScan line_scan_;

@@ -132,11 +132,10 @@ struct Builder {
     if (!list.empty() && list.back().kind == Token::kText &&
         list.back().begin + list.back().size == out->strings.size()) {
       list.back().size += static_cast<uint32_t>(s.size());
+      out->strings.append(s);
     } else {
-      list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(out->strings.size()),
-                      static_cast<uint32_t>(s.size())});
+      out->PushText(s);
     }
-    out->strings.append(s);
   }
 };
 

@@ -30,6 +30,11 @@ struct Tokens {
   bool Equal(size_t i, const Tokens& other, size_t j) const;
   /// Appends other.list[from, to) re-based into this arena.
   void AppendRange(const Tokens& other, size_t from, size_t to);
+  /// Appends a text token holding `s` (a node of its own: no merging).
+  void PushText(std::string_view s) {
+    list.push_back({Token::kText, Tag::kNone, static_cast<uint32_t>(strings.size()), static_cast<uint32_t>(s.size())});
+    strings.append(s);
+  }
   size_t TopLevelCount() const;
 };
 
