@@ -438,6 +438,44 @@ TEST(MarkdownRenderer, AppendsAnyByteButABacktickInsideACodeSpanWithOneOp) {
     Stream("Call `fetch(url, {headers: {Authorization: `Bearer ${t}`}})` then `r.body.getReader()`.\n", rng, 1, 8);
 }
 
+// Text after an emphasis or strikethrough span the source closed is a new
+// text node after the span, without a render, when its first byte keeps the
+// closer's flanking (a space, or punctuation after a letter or digit); so is
+// text after spaces that follow a closed code span.
+TEST(MarkdownRenderer, AppendsTextAfterAClosedSpanWithoutARender) {
+  for (auto tokens : std::vector<std::vector<std::string>>{{"a **token**", ". A"},
+                                                           {"for ~~polling~~", " str"},
+                                                           {"a __b__", ","},
+                                                           {"x ***y***", ":"},
+                                                           {"reading `fetch()` ", "by"},
+                                                           {"- with `x`  ", " on"}}) {
+    bool fast = false;
+    StreamTokens(tokens, nullptr, &fast);
+    EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
+  }
+  for (auto tokens : std::vector<std::vector<std::string>>{{"a **token**", ". A", " b"}, {"are **frozen**, ", "only"}})
+    ExpectPlainAppend(tokens);
+  // A letter or digit after the closer (it may stop closing: "*a**b"), a
+  // closer after punctuation ("**a.**b"), a line end, a '|' or a link take
+  // a render; so does anything completion had to close.
+  for (auto tokens : std::vector<std::vector<std::string>>{
+           {"**a*", "b"}, {"a **b**", "c"}, {"x __a__", "b"}, {"x _a_", "b"}, {"a **b.**", ","}, {"a **b**", "\nc"}, {"*a **b**", " c"}}) {
+    bool fast = true;
+    StreamTokens(tokens, nullptr, &fast);
+    EXPECT_FALSE(fast) << ::testing::PrintToString(tokens);
+  }
+  for (const char* doc : {"*a**b c\n", "**a*b c\n", "*a**, b\n", "**a.**b, c\n", "**a**b\n", "~~a~~b ~~c~~. d\n", "__a__b __c__, d\n",
+                          "a *b **c**, d\n", "***a*** b\n", "**a*** b\n", "**a**  \nb\n", "x **a**\ny\n",
+                          "**a**(www.x.io)\n", "_a_, b_c_\n", "**a**|b\n", "| **a** | b\n|---|---|\n| **c**, d |\n",
+                          "**a\xC2\xA0**, b\n", "*a*\xE3\x80\x80" "b\n", "`a` `b` , c\n", "**[a](u)**, b\n",
+                          "x _a@b.c_.z and **w@x**.y, ~~www.a~~.b and **http://a**.b\n", "x _a <_b\n.z@xx_.z\n"})
+    ExpectInvariantByteByByte(doc);
+  std::mt19937 rng(17);
+  for (int round = 0; round < 50; ++round)
+    Stream("Models answer **token by token**. A *slow*, ~~quadratic~~ re-render, `fetch()` and __done__: ok.\n", rng, 1,
+           8);
+}
+
 // Completion hides a '[' with no ']' yet; words after it show as they come
 // until a ']' decides what the bracket is.
 TEST(MarkdownRenderer, AppendsWordsOfLinkTextStillArrivingWithOneOp) {

@@ -20,6 +20,8 @@ constexpr size_t kMaxDefsBytes = 64 << 10;
 
 constexpr bool IsAsciiLetter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 constexpr bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || IsAsciiLetter(c); }
+constexpr bool IsSpanTag(Tag t) { return t == Tag::kEm || t == Tag::kStrong || t == Tag::kDel || t == Tag::kCode; }
+constexpr bool IsCloserByte(char c) { return c == '`' || c == '*' || c == '_' || c == '~'; }
 
 // Moves a DOM path past token `t`: path.back() is the index of the next child
 // in the current parent.
@@ -926,23 +928,28 @@ class MarkdownRenderer::Impl {
   // (kByteClass, and the checks in TryPlainAppend), completion changed only
   // the end of the last render (suffix only) and its last text node is the
   // last thing in the tail, outside any link; across a table cell's '|'
-  // (CellAppend) and right after a closed code span (AfterCodeAppend) the
+  // (CellAppend) and right after a closed span (AfterCloseAppend) the
   // target's new tokens are built directly.
   void UpdatePlainState() {
     plain_ok_ = false;
-    if (!last_suffix_only_ || fence_active_) return;
+    if (!(last_suffix_only_ || last_unchanged_) || fence_active_) return;
     SetPlainTarget(&shown_, {}, 0, last_unchanged_);
+    // A closer at the very end is held back by completion and given back as
+    // the missing closer: the same text, but not "suffix only". Then only the
+    // text that follows the span is a target.
+    if (!last_suffix_only_ && !plain_after_close_) plain_ok_ = false;
   }
 
   // The text node plain appends grow: the last token of `tokens` (a sibling
   // sequence whose first node has DOM path prefix + [base]) if it is text
   // that only closes follow, outside a link or a code block. When the render
   // was of the source as it is (`as_is`: nothing completed) and it ends with
-  // a code span, the target is the text node that will follow </code>.
+  // a span the source closed (code, emphasis, strikethrough; only spaces
+  // after its closer), the target is the text node that will follow it.
   RILLMARK_COLD void SetPlainTarget(Tokens* tokens, const std::vector<uint32_t>& prefix, uint32_t base, bool as_is) {
     plain_ok_ = false;
     size_t k = tokens->list.size();
-    plain_in_code_ = plain_after_code_ = false;
+    plain_in_code_ = plain_after_close_ = false;
     bool span_seen = false;
     // The closes after the text node close its ancestors, outermost first:
     // the last block element among them is the block the text is in. In a
@@ -960,13 +967,19 @@ class MarkdownRenderer::Impl {
       }
       if (x.kind != Token::kClose) break;
       if (x.tag == Tag::kA || x.tag == Tag::kPre) return;
-      bool span = x.tag == Tag::kEm || x.tag == Tag::kStrong || x.tag == Tag::kDel || x.tag == Tag::kCode;
-      if (x.tag == Tag::kCode) {
-        plain_in_code_ = true;
-        // The source closed the span (nothing completed) and it is the last
-        // inline element: text typed next follows it.
-        plain_after_code_ = as_is && !span_seen && source_.size() > frozen_end_ && source_.back() == '`';
-        if (plain_after_code_) plain_index_ = k;  // where that text node goes
+      bool span = IsSpanTag(x.tag);
+      if (x.tag == Tag::kCode) plain_in_code_ = true;
+      if (span && !span_seen && as_is) {
+        // The source closed the last inline element (nothing completed):
+        // text typed next follows it.
+        size_t end = source_.find_last_not_of(' ');
+        char closer = x.tag == Tag::kCode ? '`' : x.tag == Tag::kDel ? '~' : '*';
+        plain_after_close_ = end != std::string::npos && end >= frozen_end_ &&
+                             (source_[end] == closer || (closer == '*' && source_[end] == '_'));
+        if (plain_after_close_) {
+          plain_index_ = k;  // where that text node goes
+          plain_after_from_ = end + 1;
+        }
       }
       span_seen = span_seen || span;
       if (!span) block = x.tag;
@@ -991,7 +1004,7 @@ class MarkdownRenderer::Impl {
     plain_since_ = source_.size();
     if (k == 0 || tokens->list[k - 1].kind != Token::kText) return;
     plain_tokens_ = tokens;
-    if (plain_after_code_) {
+    if (plain_after_close_) {
       plain_in_code_ = false;
     } else {
       plain_index_ = k - 1;
@@ -1000,8 +1013,8 @@ class MarkdownRenderer::Impl {
     plain_path_ = prefix;
     plain_path_.push_back(base);
     for (size_t i = 0; i < plain_index_; ++i) AdvancePath(plain_path_, tokens->list[i]);
-    plain_follows_code_ = plain_index_ > 0 && tokens->list[plain_index_ - 1].kind == Token::kClose &&
-                          tokens->list[plain_index_ - 1].tag == Tag::kCode;
+    const Token& before = tokens->list[plain_index_ > 0 ? plain_index_ - 1 : 0];
+    plain_follows_close_ = plain_index_ > 0 && before.kind == Token::kClose && IsSpanTag(before.tag);
     plain_ok_ = true;
   }
 
@@ -1034,6 +1047,17 @@ class MarkdownRenderer::Impl {
     for (size_t i = 0; i + 3 <= s.size(); ++i)
       if ((s[i] | 0x20) == 'w' && (s[i + 1] | 0x20) == 'w' && (s[i + 2] | 0x20) == 'w') return true;
     return false;
+  }
+  // True when the word that ends with the span closer at source_[at - 1]
+  // may hold a permissive autolink: md4c extends its end over '_', '~' and
+  // '.', so text typed after the closer may take the closer into the link
+  // (found by the fuzzer: ".z@xx_" then ".z"). A code span's closer binds
+  // first (not asked).
+  bool MayLinkAcross(size_t at) const {
+    size_t b = source_.find_last_of(" \n", at - 1);
+    b = b == std::string::npos || b < frozen_end_ ? frozen_end_ : b + 1;
+    std::string_view word = std::string_view(source_).substr(b, at - b);
+    return word.find_first_of("@:") != std::string_view::npos || MayBecomeWwwLink(word);
   }
   // True when `s` (well-formed UTF-8) holds a non-ASCII character of Unicode
   // category Zs, md4c's Unicode whitespace.
@@ -1081,7 +1105,7 @@ class MarkdownRenderer::Impl {
     if (added.find(')') != std::string_view::npos && line_scan_.link_paren != std::string::npos &&
         line_scan_.link_paren >= frozen_end_)
       return false;
-    if (plain_after_code_) return AfterCodeAppend(out);
+    if (plain_after_close_) return AfterCloseAppend(out);
     // Spaces at the end of the source are not shown (md4c strips them at the
     // end of a paragraph, heading or cell) except inside a code span, nor is
     // a line end after a paragraph's last word and the next line's indent,
@@ -1107,9 +1131,10 @@ class MarkdownRenderer::Impl {
     while (w > frozen_end_ && source_[w - 1] != ' ' && source_[w - 1] != '\n' && !(source_[w - 1] == '|' && in_cell)) {
       if (!ExtendsTarget(source_[w - 1])) {
         if (w < word_end && (plain_in_code_ ? source_[w - 1] == '`' : OpenerRunStarts(w))) break;
-        // The text node right after a code span starts after its closer.
-        if (w < word_end && source_[w - 1] == '`' && plain_follows_code_ &&
-            plain_tokens_->list[plain_index_].size == word_end - w)
+        // The text node right after a span starts after its closer (it has
+        // just the word: no other text came between them).
+        if (w < word_end && plain_follows_close_ && IsCloserByte(source_[w - 1]) &&
+            plain_tokens_->list[plain_index_].size == word_end - w && !MayLinkAcross(w))
           break;
         return false;
       }
@@ -1253,15 +1278,27 @@ class MarkdownRenderer::Impl {
     return true;
   }
 
-  // Plain text typed right after a code span the source closed (a closer
-  // stays one whatever plain text follows): a new text node after </code>,
-  // from the end of the render that set the target on (leading spaces
-  // show, trailing ones not yet). It is the target from then on.
+  // Plain text typed right after a span the source closed: a new text node
+  // after its closing tag, from the closer on (leading spaces show, trailing
+  // ones not yet). It is the target from then on. A code span's closer stays
+  // one whatever follows. An emphasis or strikethrough closer was flanked by
+  // the end of the text when it closed; the text's first byte keeps its
+  // flanking (so its pairing) as that was when it is a space, or an ASCII
+  // punctuation byte after a letter or digit (a letter would make the closer
+  // left-flanking too: "*a**b" is no emphasis).
   // (TryPlainAppend checked the new bytes; the ones before them since the
   // render were spaces.)
-  RILLMARK_COLD bool AfterCodeAppend(Batch* out) {
-    std::string_view text = std::string_view(source_).substr(plain_since_);
-    if (text.find('|') != std::string_view::npos || MayBecomeWwwLink(text)) return false;
+  RILLMARK_COLD bool AfterCloseAppend(Batch* out) {
+    std::string_view text = std::string_view(source_).substr(plain_after_from_);
+    if (text.find_first_of("|\n") != std::string_view::npos || MayBecomeWwwLink(text)) return false;
+    char closer = source_[plain_after_from_ - 1];
+    if (closer != '`') {
+      if (MayLinkAcross(plain_after_from_)) return false;
+      size_t run = source_.find_last_not_of(closer, plain_after_from_ - 1);
+      if (text[0] != ' ' &&
+          (run == std::string::npos || run < frozen_end_ || !IsAsciiAlnum(source_[run]) || IsAsciiAlnum(text[0])))
+        return false;
+    }
     size_t e = text.find_last_not_of(' ');
     if (e == std::string_view::npos) return true;  // spaces only: nothing shows yet
     text = text.substr(0, e + 1);
@@ -1272,8 +1309,8 @@ class MarkdownRenderer::Impl {
     next.PushText(text);
     next.AppendRange(tokens, plain_index_, tokens.list.size());
     ReplaceTarget(out);
-    plain_after_code_ = false;
-    plain_follows_code_ = true;
+    plain_after_close_ = false;
+    plain_follows_close_ = true;
     return true;
   }
 
@@ -1500,9 +1537,10 @@ class MarkdownRenderer::Impl {
   size_t plain_index_ = 0;
   Tokens* plain_tokens_ = &shown_;  // shown_, or container_live_ in a container
   std::vector<uint32_t> plain_path_;
-  Tokens target_next_;  // the plain target's new tokens in CellAppend, AfterCodeAppend (reused)
-  bool plain_after_code_ = false;   // the target is the text node to follow a closed code span
-  bool plain_follows_code_ = false;  // the target text node follows a code span
+  Tokens target_next_;  // the plain target's new tokens in CellAppend, AfterCloseAppend (reused)
+  bool plain_after_close_ = false;   // the target is the text node to follow a span the source closed
+  size_t plain_after_from_ = 0;      // ... and that text starts here (after the closer)
+  bool plain_follows_close_ = false;  // the target text node follows a closed span
   LineScan line_scan_;
   bool fence_active_ = false;
   char fence_char_ = 0;
