@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 
 #include "../wasm/core/src/complete.h"
+#include "../wasm/core/src/entities.h"
 #include "../wasm/core/src/render.h"
 #include "dom_model.h"
 
@@ -239,6 +241,44 @@ TEST(CompleteTail, ABacktickLineWithABacktickInItsInfoOpensNoFence) {
   EXPECT_FALSE(detail::CompleteTail("```z`` T\n\n2", &out));
   EXPECT_EQ(out, "```z`` T\n\n");
   ExpectInvariantByteByByte("```z`` T\n\n2) item\n\n```\ncode\n```\n");
+}
+
+// The compact entity table (tools/gen_entities.py) holds every entity of
+// md4c's entity.c with the same expansion.
+TEST(Entities, LookupMatchesMd4cForEveryEntity) {
+  std::ifstream in(RILLMARK_MD4C_ENTITY_C);
+  std::stringstream source;
+  source << in.rdbuf();
+  std::string text = source.str();
+  auto utf8 = [](unsigned cp, std::string& out) {
+    if (cp == 0) return;
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  std::regex entry(R"re(\{ "&([A-Za-z0-9]+);", \{ (\d+), (\d+) \} \})re");
+  size_t count = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), entry), end; it != end; ++it, ++count) {
+    std::string want;
+    utf8(static_cast<unsigned>(std::stoul((*it)[2])), want);
+    utf8(static_cast<unsigned>(std::stoul((*it)[3])), want);
+    EXPECT_EQ(detail::LookupEntity((*it)[1].str()), want) << (*it)[1];
+  }
+  EXPECT_GT(count, 2000u);
+  for (const char* missing : {"", "amp;", "AMp", "notanentity", "zwnjx", "AEli"})
+    EXPECT_TRUE(detail::LookupEntity(missing).empty()) << missing;
 }
 
 TEST(MarkdownRenderer, HalfTypedLinkShowsTextWithoutHref) {
