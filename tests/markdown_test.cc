@@ -1008,6 +1008,14 @@ TEST(RenderMarkdown, ClosesSpansMd4cLeavesOpenAroundAnAutolink) {
   }
 }
 
+// Found by the fuzzer: completion hides the '[' of a row until a '|' ends
+// its inline context, and a row without a leading '|' goes on with the line
+// before for completion: its first '|' shows the '[' of the row above.
+TEST(MarkdownRenderer, ARowWithoutALeadingPipeShowsABracketHiddenAboveIt) {
+  StreamTokens({"| a | b |\n|---|---|\n| x | see the [", "y\n", "z", "|q"});
+  ExpectInvariantByteByByte("| a | b |\n|---|---|\n| x | see [the\nz w | q\n| [c | d\n");
+}
+
 TEST(MarkdownRenderer, TextInACellBeyondTheHeaderCountIsNotAppendedElsewhere) {
   // Found by the fuzzer: the dropped third cell ends in "t", as the shown
   // second cell does; the word appended there must not land in the second.

@@ -1232,8 +1232,11 @@ class MarkdownRenderer::Impl {
     size_t close = plain_index_ + 1;  // the close of the cell being filled
     if (!is(close, Token::kClose)) return false;
     // Completion hides a '[' not closed yet, but a '|' ends its cell: then
-    // it shows (found by the fuzzer). Not for rows with a '['.
-    if (std::string_view(source_).substr(line_scan_.line, from - line_scan_.line).find('[') != std::string_view::npos)
+    // it shows (found by the fuzzer). Not for rows with a '[', nor for rows
+    // without a leading '|': completion reads those as going on with the
+    // line before, which may hold the '[' (found by the fuzzer).
+    if (!line_scan_.lead_pipe ||
+        std::string_view(source_).substr(line_scan_.line, from - line_scan_.line).find('[') != std::string_view::npos)
       return false;
     // The new row: the old one's tokens with the target grown and a text
     // token in each padding cell that gets text. (Declining half-way is
