@@ -379,6 +379,51 @@ TEST(MarkdownRenderer, AppendsLineEndsInAParagraphWithOneOp) {
   EXPECT_EQ(html, "<blockquote><p>quoted text\nlazy</p></blockquote>");
 }
 
+// A blank line ends a paragraph (list item, quote) that needed no completion
+// without changing its render: the text before it is appended, the line ends
+// cost nothing, and the block that follows costs one render (the frozen part
+// is what the screen already shows), not two.
+TEST(MarkdownRenderer, EndsAParagraphAtABlankLineWithoutARender) {
+  for (auto tokens : std::vector<std::vector<std::string>>{
+           {"Hello world", " again.\n\n"}, {"- item", " one\n\n"}, {"> quoted", " text\n \n"}}) {
+    ExpectPlainAppend(tokens);
+  }
+  for (auto tokens : std::vector<std::vector<std::string>>{
+           {"Hello world", "\n\n"}, {"Hello world", "\n", "\n", "\n\n"}, {"Hello **world** x", ".\n\n"}}) {
+    bool fast = false;
+    StreamTokens(tokens, nullptr, &fast);
+    EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
+  }
+  // Completion closed a span: at the blank line it no longer does.
+  for (auto tokens : std::vector<std::vector<std::string>>{{"a **b", " c\n\n"}, {"a `b", " c\n\n"}, {"a  ", "\n\n"}}) {
+    bool fast = true;
+    StreamTokens(tokens, nullptr, &fast);
+    EXPECT_FALSE(fast) << ::testing::PrintToString(tokens);
+  }
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  for (const char* t : {"First paragraph", " of words", ".\n\n"}) {
+    r.Append(t);
+    r.Flush(&b);
+    dom.Apply(b);
+  }
+  size_t renders = r.slow_renders();
+  r.Append("Next");
+  r.Flush(&b);
+  dom.Apply(b);
+  EXPECT_EQ(r.slow_renders(), renders + 1);
+  EXPECT_EQ(r.frozen_bytes(), std::string("First paragraph of words.\n\n").size());
+  EXPECT_EQ(dom.Html(), "<p>First paragraph of words.</p><p>Next</p>");
+  for (const char* doc : {"a b\n\nc d\n", "a *b\n\nc* d\n", "- a b\n\n- c\n", "- a b\n\n  c\n", "> a b\n\nc\n",
+                          "a b  \n\nc\n", "a b\n \n\nc\n", "    code\n\npara graph\n\nnext\n", "a **b**\n\n***\n",
+                          "a b\n\n[x]: /u\n\n[x]\n", "1. a b\n\n   c d\n\n2. e\n", "a b\n\n    code\n", "a b\n\n# h\n"})
+    ExpectInvariantByteByByte(doc);
+  std::mt19937 rng(19);
+  for (int round = 0; round < 50; ++round)
+    Stream("Words of a first paragraph.\n\nA second one, **bold**.\n\n- an item\n- another\n\nThe end.\n", rng, 1, 8);
+}
+
 // Found by the fuzzer: completion closes no span at a line end ("a `b\n"
 // shows its backtick), but does once the next line has text.
 TEST(MarkdownRenderer, TextAfterARenderedLineEndMayCloseASpan) {
@@ -486,20 +531,21 @@ TEST(MarkdownRenderer, AppendsTextAfterAClosedSpanWithoutARender) {
   for (auto tokens : std::vector<std::vector<std::string>>{{"a **token**", ". A"},
                                                            {"for ~~polling~~", " str"},
                                                            {"a __b__", ","},
-                                                           {"x ***y***", ":"},
+                                                           {"x *y*", ":"},
                                                            {"reading `fetch()` ", "by"},
                                                            {"- with `x`  ", " on"}}) {
     bool fast = false;
     StreamTokens(tokens, nullptr, &fast);
     EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
   }
-  for (auto tokens : std::vector<std::vector<std::string>>{{"a **token**", ". A", " b"}, {"are **frozen**, ", "only"}})
+  for (auto tokens : std::vector<std::vector<std::string>>{
+           {"a **token**", ". A", " b"}, {"are **frozen**, ", "only"}, {"reading `fetch()`", " by", "\nhand"}})
     ExpectPlainAppend(tokens);
   // A letter or digit after the closer (it may stop closing: "*a**b"), a
   // closer after punctuation ("**a.**b"), a line end, a '|' or a link take
-  // a render; so does anything completion had to close.
+  // a render; so does anything completion had to close, and nested closes.
   for (auto tokens : std::vector<std::vector<std::string>>{
-           {"**a*", "b"}, {"a **b**", "c"}, {"x __a__", "b"}, {"x _a_", "b"}, {"a **b.**", ","}, {"a **b**", "\nc"}, {"*a **b**", " c"}}) {
+           {"**a*", "b"}, {"a **b**", "c"}, {"x __a__", "b"}, {"x _a_", "b"}, {"a **b.**", ","}, {"a **b**", "\nc"}, {"*a **b**", " c"}, {"x ***y***", ":"}}) {
     bool fast = true;
     StreamTokens(tokens, nullptr, &fast);
     EXPECT_FALSE(fast) << ::testing::PrintToString(tokens);
@@ -510,6 +556,13 @@ TEST(MarkdownRenderer, AppendsTextAfterAClosedSpanWithoutARender) {
                           "**a\xC2\xA0**, b\n", "*a*\xE3\x80\x80" "b\n", "`a` `b` , c\n", "**[a](u)**, b\n",
                           "x _a@b.c_.z and **w@x**.y, ~~www.a~~.b and **http://a**.b\n", "x _a <_b\n.z@xx_.z\n"})
     ExpectInvariantByteByByte(doc);
+  // Found by the fuzzer: a closer followed by U+FFFD (Unicode punctuation
+  // or not, a non-ASCII byte is not taken); a span md4c closed only at the
+  // paragraph's end (an autolink took its closer, the run shows as text); a
+  // backtick that starts a line, which completion takes for a fence's.
+  StreamTokens({"_h_", "\xEF\xBF\xBD"});
+  StreamTokens({"~", "ftp:/", "/hs", ".o", "~g ~ ", "e"});
+  ExpectInvariantByteByByte("`0\n`g\n");
   std::mt19937 rng(17);
   for (int round = 0; round < 50; ++round)
     Stream("Models answer **token by token**. A *slow*, ~~quadratic~~ re-render, `fetch()` and __done__: ok.\n", rng, 1,

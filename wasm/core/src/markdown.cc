@@ -188,7 +188,10 @@ class MarkdownRenderer::Impl {
     flushed_ = source_.size();
     // The fast paths change shown_ in place (the container and fence ones
     // also when they give up): the memo no longer describes it.
-    if (container_ != Container::kNone || fence_active_) tail_memo_.valid = false;
+    if (container_ != Container::kNone || fence_active_) {
+      tail_memo_.valid = false;
+      as_is_end_ = kNoEnd;
+    }
     if (BlankLinesOnly(added)) return;  // nothing changes: shown_ is still the memo's render
     blank_ok_ = false;
     if (FastFlush(added, out)) {
@@ -423,7 +426,10 @@ class MarkdownRenderer::Impl {
   // the render of the part a certain cut freezes when its blank line came
   // last.
   RILLMARK_COLD bool ShownRendersUpTo(size_t at) const {
-    if (!tail_memo_.valid || memo_from_ != frozen_end_) return false;
+    if (memo_from_ != frozen_end_) return false;
+    if (as_is_end_ <= at && source_.find_first_not_of('\n', as_is_end_) >= at)
+      return (as_is_end_ > frozen_end_ && source_[as_is_end_ - 1] == '\n') || !ShowsCodeBlock();
+    if (!tail_memo_.valid) return false;
     std::string_view part = std::string_view(source_).substr(frozen_end_, at - frozen_end_);
     std::string_view defs = DefsFor(part);
     std::string_view text = tail_memo_.text;
@@ -503,6 +509,7 @@ class MarkdownRenderer::Impl {
       memo_from_ = frozen_end_;
       RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
     }
+    as_is_end_ = !fence_active_ && last_unchanged_ ? source_.size() : kNoEnd;
     if (!tail_memo_.hit) {  // (a hit: the same render as before, no ops, shown_ stays)
       if (newly_frozen.list.empty()) {
         Diff(shown_, next, out);
@@ -969,13 +976,22 @@ class MarkdownRenderer::Impl {
       if (x.tag == Tag::kA || x.tag == Tag::kPre) return;
       bool span = IsSpanTag(x.tag);
       if (x.tag == Tag::kCode) plain_in_code_ = true;
-      if (span && !span_seen && as_is) {
-        // The source closed the last inline element (nothing completed):
-        // text typed next follows it.
+      if (span && !span_seen && as_is && k >= 2 && list[k - 2].kind == Token::kText) {
+        // The source closed the last inline element (nothing completed), one
+        // span whose closer run ends the source: text typed next follows it.
+        // The span's text ends with the byte before that run: md4c 0.4.8 may
+        // close a span only at the paragraph's end (after an autolink took
+        // its closer), and then the run shows as text; completion may take a
+        // backtick that starts a line for a fence's, md4c for a closer (after
+        // a line end, shown as a space). Both found by the fuzzer.
         size_t end = source_.find_last_not_of(' ');
-        char closer = x.tag == Tag::kCode ? '`' : x.tag == Tag::kDel ? '~' : '*';
-        plain_after_close_ = end != std::string::npos && end >= frozen_end_ &&
-                             (source_[end] == closer || (closer == '*' && source_[end] == '_'));
+        char closer = end == std::string::npos || end < frozen_end_ ? '\0' : source_[end];
+        size_t before = source_.find_last_not_of(closer, end);
+        std::string_view inner = tokens->str(list[k - 2]);
+        bool shows_before = before != std::string::npos && before >= frozen_end_ && !inner.empty() &&
+                            inner.back() == source_[before];
+        bool closes = x.tag == Tag::kCode ? closer == '`' : x.tag == Tag::kDel ? closer == '~' : closer == '*' || closer == '_';
+        plain_after_close_ = closes && shows_before;
         if (plain_after_close_) {
           plain_index_ = k;  // where that text node goes
           plain_after_from_ = end + 1;
@@ -987,7 +1003,7 @@ class MarkdownRenderer::Impl {
     }
     // A line that starts with a letter continues a paragraph (also lazily, in
     // a quote or a list item); it starts a new block after a heading or a cell.
-    plain_newline_ok_ = !plain_in_code_ && (block == Tag::kP || block == Tag::kLi);
+    plain_newline_ok_ = (!plain_in_code_ || plain_after_close_) && (block == Tag::kP || block == Tag::kLi);
     // In a table body: which cell of its row the text is in.
     plain_cell_ = kNoCell;
     if (block == Tag::kTd) {
@@ -1053,7 +1069,7 @@ class MarkdownRenderer::Impl {
   // '.', so text typed after the closer may take the closer into the link
   // (found by the fuzzer: ".z@xx_" then ".z"). A code span's closer binds
   // first (not asked).
-  bool MayLinkAcross(size_t at) const {
+  RILLMARK_COLD bool MayLinkAcross(size_t at) const {
     size_t b = source_.find_last_of(" \n", at - 1);
     b = b == std::string::npos || b < frozen_end_ ? frozen_end_ : b + 1;
     std::string_view word = std::string_view(source_).substr(b, at - b);
@@ -1095,6 +1111,17 @@ class MarkdownRenderer::Impl {
     // completion adds, it makes the closer literal (found by the fuzzer).
     if (HasUnicodeSpace(added)) return false;
     size_t before = source_.size() - added.size();
+    // A blank line ends the paragraph (or list item, quote): when nothing in
+    // the tail was completed (not in a container: see Flush), md4c renders it
+    // as before. Text after it starts a block: the general path takes it (the
+    // line end before it is not a word byte). More line ends after a line end
+    // change nothing either.
+    bool blank_ends = as_is_end_ == before;
+    if (blank_ends && before > frozen_end_ && source_[before - 1] == '\n' &&
+        added.find_first_not_of('\n') == std::string_view::npos) {
+      as_is_end_ = source_.size();
+      return true;
+    }
     ScanLine(before);
     // A quote can close the title of a link reference definition whose title
     // started on a later line (the paragraph it seemed to be then vanishes).
@@ -1105,7 +1132,7 @@ class MarkdownRenderer::Impl {
     if (added.find(')') != std::string_view::npos && line_scan_.link_paren != std::string::npos &&
         line_scan_.link_paren >= frozen_end_)
       return false;
-    if (plain_after_close_) return AfterCloseAppend(out);
+    if (plain_after_close_) return AfterCloseAppend(before, out);
     // Spaces at the end of the source are not shown (md4c strips them at the
     // end of a paragraph, heading or cell) except inside a code span, nor is
     // a line end after a paragraph's last word and the next line's indent,
@@ -1177,15 +1204,18 @@ class MarkdownRenderer::Impl {
     std::string& more = plain_more_;
     more.clear();
     size_t spaces = plain_in_code_ || line_start ? 0 : old_ws;
+    bool ended = false;  // a blank line came
     for (char c : added) {
       if (c == ' ') {
         if (!line_start) ++spaces;
       } else if (c == '\n') {
-        // Spaces before a line end are a hard break or dropped; a second one
-        // ends the paragraph: the general path decides.
-        if (line_start || spaces) return false;
+        // Spaces before a line end are a hard break or dropped: the general
+        // path decides. A second one ends the paragraph (see blank_ends).
+        if (spaces || (line_start && !blank_ends)) return false;
+        ended = ended || line_start;
         line_start = true;
       } else {
+        if (ended) return false;
         if (line_start) {
           if (!IsAsciiLetter(c) && static_cast<unsigned char>(c) < 0x80) return false;
           more += '\n';
@@ -1196,6 +1226,7 @@ class MarkdownRenderer::Impl {
         more += c;
       }
     }
+    if (as_is_end_ == before) as_is_end_ = source_.size();
     if (more.empty()) return true;  // only spaces or a line end arrived: nothing changes on screen
     out->PushWord(kOpAppendText);
     PushPath(out, plain_path_);
@@ -1291,17 +1322,18 @@ class MarkdownRenderer::Impl {
   // left-flanking too: "*a**b" is no emphasis).
   // (TryPlainAppend checked the new bytes; the ones before them since the
   // render were spaces.)
-  RILLMARK_COLD bool AfterCloseAppend(Batch* out) {
+  RILLMARK_COLD bool AfterCloseAppend(size_t before, Batch* out) {
     std::string_view text = std::string_view(source_).substr(plain_after_from_);
     if (text.find_first_of("|\n") != std::string_view::npos || MayBecomeWwwLink(text)) return false;
     char closer = source_[plain_after_from_ - 1];
     if (closer != '`') {
       if (MayLinkAcross(plain_after_from_)) return false;
       size_t run = source_.find_last_not_of(closer, plain_after_from_ - 1);
-      if (text[0] != ' ' &&
-          (run == std::string::npos || run < frozen_end_ || !IsAsciiAlnum(source_[run]) || IsAsciiAlnum(text[0])))
+      bool punct = static_cast<unsigned char>(text[0]) < 0x80 && !IsAsciiAlnum(text[0]);  // a plain byte: not ' '
+      if (text[0] != ' ' && (run == std::string::npos || run < frozen_end_ || !IsAsciiAlnum(source_[run]) || !punct))
         return false;
     }
+    if (as_is_end_ == before) as_is_end_ = source_.size();
     size_t e = text.find_last_not_of(' ');
     if (e == std::string_view::npos) return true;  // spaces only: nothing shows yet
     text = text.substr(0, e + 1);
@@ -1567,6 +1599,12 @@ class MarkdownRenderer::Impl {
   Tokens whole_, before_, after_;
   detail::RenderMemo tail_memo_;  // input of the render shown_ came from
   size_t memo_from_ = 0;          // ... which started at this source offset
+  // shown_ is md4c's render of source_[memo_from_, as_is_end_) as it is
+  // (nothing completed): set by a tail render, moved on by plain appends
+  // (other fast paths add text after it, or run in a container or a fence,
+  // where Flush drops it).
+  static constexpr size_t kNoEnd = ~size_t{0};
+  size_t as_is_end_ = kNoEnd;
   Tokens next_, newly_frozen_, render_, live_;  // per-flush scratch, kept for its capacity
   std::string container_text_;
   std::string para_carry_;      // text of the frozen part merged into the live part's first node
