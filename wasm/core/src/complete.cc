@@ -517,7 +517,10 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   bool suffix_only = CompleteTail(part, &built, scratch);
   if (unchanged) *unchanged = std::string_view(built).substr(start) == part;
   if (memo) {
-    memo->hit = memo->valid && memo->text == built;
+    // Spaces at the end show nowhere but in a code block ("a **" renders as
+    // "a" does).
+    auto trimmed = [](std::string_view s) { return s.substr(0, s.find_last_not_of(' ') + 1); };
+    memo->hit = memo->valid && (memo->text == built || (memo->spaces_ok && trimmed(memo->text) == trimmed(built)));
     if (memo->hit) return suffix_only;
     memo->text.swap(built);
     memo->valid = true;

@@ -67,6 +67,7 @@ struct RenderMemo {
   std::string scratch;  // the next call's text is built here (its capacity is reused)
   bool valid = false;  // `text` is what the caller's tokens were rendered from
   bool hit = false;    // set by RenderCompleted: same text as before, `out` untouched
+  bool spaces_ok = false;  // set by the caller: `out` shows no code block (see RenderCompleted)
 };
 
 /// Renders `defs` (link definitions, may be empty) followed by the completed

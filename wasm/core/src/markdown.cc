@@ -198,7 +198,30 @@ class MarkdownRenderer::Impl {
       tail_memo_.valid = false;
       return;
     }
+    // Markup alone ("**", "`", "- ", "|") is often hidden by completion: then
+    // the completed tail is the one before it, and so is the render. Plain
+    // appends left no memo of that one: rebuilt here from the source before
+    // (one completion pass), SlowFlush skips the render when they agree.
+    if (!tail_memo_.valid && MarkupOnly(added) && memo_from_ == frozen_end_ && container_ == Container::kNone &&
+        opt_.complete_incomplete)
+      RebuildMemo(source_.size() - added.size());
     SlowFlush(out, /*finishing=*/false);
+  }
+
+  static bool MarkupOnly(std::string_view added) {
+    for (char c : added)
+      if (c != ' ' && (c <= ' ' || c >= 0x7F || IsAsciiAlnum(c))) return false;
+    return true;
+  }
+
+  // The memo of the render shown_ is: the completed source_[frozen_end_, end).
+  RILLMARK_COLD void RebuildMemo(size_t end) {
+    std::string_view part = std::string_view(source_).substr(frozen_end_, end - frozen_end_);
+    std::string_view defs = DefsFor(part);
+    tail_memo_.text.assign(defs);
+    if (!defs.empty()) tail_memo_.text += '\n';
+    detail::CompleteTail(part, &tail_memo_.text, &scratch_);
+    tail_memo_.valid = true;
   }
 
   bool FastFlush(std::string_view added, Batch* out) {
@@ -420,15 +443,16 @@ class MarkdownRenderer::Impl {
   }
 
   // True when shown_ is md4c's render of source_[frozen_end_, at) as it is:
-  // the last tail render had nothing to complete, and only line ends came
-  // after its text (they end blocks, md4c renders the same). A code line that
-  // was still arriving is the exception (shown without its line end). Saves
-  // the render of the part a certain cut freezes when its blank line came
-  // last.
+  // the last tail render had nothing to complete (or plain appends since
+  // kept it so: as_is_end_), and only line ends came after its text (they
+  // end blocks, md4c renders the same). Not when it shows a code block: a
+  // code line still arriving is shown without its line end, and blank lines
+  // are content of a fence still open in a list item (found by the fuzzer:
+  // the frozen list then lacked them). Saves the render of the part a
+  // certain cut freezes when its blank line came last.
   RILLMARK_COLD bool ShownRendersUpTo(size_t at) const {
-    if (memo_from_ != frozen_end_) return false;
-    if (as_is_end_ <= at && source_.find_first_not_of('\n', as_is_end_) >= at)
-      return (as_is_end_ > frozen_end_ && source_[as_is_end_ - 1] == '\n') || !ShowsCodeBlock();
+    if (memo_from_ != frozen_end_ || ShowsCodeBlock()) return false;
+    if (as_is_end_ <= at && source_.find_first_not_of('\n', as_is_end_) >= at) return true;
     if (!tail_memo_.valid) return false;
     std::string_view part = std::string_view(source_).substr(frozen_end_, at - frozen_end_);
     std::string_view defs = DefsFor(part);
@@ -438,10 +462,8 @@ class MarkdownRenderer::Impl {
         return false;
       text.remove_prefix(defs.size() + 1);
     }
-    if (part.size() < text.size() || part.compare(0, text.size(), text) != 0 ||
-        part.find_first_not_of('\n', text.size()) != std::string_view::npos)
-      return false;
-    return text.empty() || text.back() == '\n' || !ShowsCodeBlock();
+    return part.size() >= text.size() && part.compare(0, text.size(), text) == 0 &&
+           part.find_first_not_of('\n', text.size()) == std::string_view::npos;
   }
 
   RILLMARK_COLD void Freeze(size_t at, Tokens* newly_frozen) {
@@ -507,6 +529,7 @@ class MarkdownRenderer::Impl {
       if (!newly_frozen.list.empty()) tail_memo_.valid = false;
       last_suffix_only_ = last_unchanged_ = true;  // unless completion says otherwise
       memo_from_ = frozen_end_;
+      tail_memo_.spaces_ok = tail_memo_.valid && !ShowsCodeBlock();
       RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
     }
     as_is_end_ = !fence_active_ && last_unchanged_ ? source_.size() : kNoEnd;
