@@ -438,10 +438,44 @@ TEST(MarkdownRenderer, MarkupThatCompletionHidesCostsNoRender) {
     StreamTokens(tokens, nullptr, &fast);
     EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
   }
+  // The same in the live item or row of a long list or table.
+  for (auto tokens : std::vector<std::vector<std::string>>{
+           {"- one\n- two\n- three", " and", " **"},
+           {"- one\n- two\n- three", " and", "\n", "-"},
+           {"| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n| 5 | x", "y", " `"}}) {
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    size_t renders = 0;
+    for (const std::string& t : tokens) {
+      renders = r.slow_renders();
+      r.Append(t);
+      r.Flush(&b);
+      dom.Apply(b);
+    }
+    EXPECT_TRUE(r.in_container()) << ::testing::PrintToString(tokens);
+    EXPECT_EQ(r.slow_renders(), renders) << ::testing::PrintToString(tokens);
+    EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << ::testing::PrintToString(tokens);
+  }
+  // Leaving a table whose live row was completed in its own context: the
+  // tail's render decides (found by the fuzzer).
+  {
+    MarkdownRenderer r;
+    DomModel dom;
+    Batch b;
+    for (const char* t : {"e\n|:-:\ns\n`\n[`\n", " ", "*"}) {
+      r.Append(t);
+      r.Flush(&b);
+      dom.Apply(b);
+    }
+    EXPECT_FALSE(r.in_container());
+    EXPECT_EQ(dom.Html(), CompletedHtml(r.source()));
+  }
   // Markup that shows, or changes what shows, takes a render.
   for (auto tokens : std::vector<std::vector<std::string>>{
            {"a", " b", "=="}, {"a", " b", " `"}, {"a `b", "c", " *"}, {"see [a", " b", "]("}, {"x", " y", "\\*"},
-           {"    code", "x", " "}, {"a\n\n    code", " "}}) {
+           {"    code", "x", " "}, {"a\n\n    code", " "}, {"- a\n- b\n- c `d", "e", "`"}, {"- a\n- b\n- c", " d", " |"},
+           {"- a\n- b\n- c\n\n      code", "x", " "}}) {
     StreamTokens(tokens);
     if (HasFailure()) FAIL() << ::testing::PrintToString(tokens);
   }
@@ -590,6 +624,9 @@ TEST(MarkdownRenderer, AppendsTextAfterAClosedSpanWithoutARender) {
   StreamTokens({"_h_", "\xEF\xBF\xBD"});
   StreamTokens({"~", "ftp:/", "/hs", ".o", "~g ~ ", "e"});
   ExpectInvariantByteByByte("`0\n`g\n");
+  // A code span's closer, an emphasis closer and a space: the text typed
+  // next follows the spans, even where it reads like the code's end.
+  ExpectInvariantByteByByte("\f*`* `* *\n*`a `a \n");
   // Blank lines in a fence still open in a list item are code: the cut
   // before the next block renders the list again (found by the fuzzer).
   StreamTokens({"-", " ", "~", "~~~\x01\n", "\n|"});

@@ -186,6 +186,7 @@ class MarkdownRenderer::Impl {
     if (source_.size() == flushed_) return;
     std::string_view added = std::string_view(source_).substr(flushed_);
     flushed_ = source_.size();
+    bool top_level = container_ == Container::kNone;  // shown_ is the tail's render (not a container's)
     // The fast paths change shown_ in place (the container and fence ones
     // also when they give up): the memo no longer describes it.
     if (container_ != Container::kNone || fence_active_) {
@@ -201,9 +202,11 @@ class MarkdownRenderer::Impl {
     // Markup alone ("**", "`", "- ", "|") is often hidden by completion: then
     // the completed tail is the one before it, and so is the render. Plain
     // appends left no memo of that one: rebuilt here from the source before
-    // (one completion pass), SlowFlush skips the render when they agree.
-    if (!tail_memo_.valid && MarkupOnly(added) && memo_from_ == frozen_end_ && container_ == Container::kNone &&
-        opt_.complete_incomplete)
+    // (one completion pass), SlowFlush skips the render when they agree. Not
+    // when a container was just left: its live child was completed in its
+    // own context (found by the fuzzer).
+    if (!tail_memo_.valid && MarkupOnly(added) && memo_from_ == frozen_end_ && top_level &&
+        container_ == Container::kNone && opt_.complete_incomplete)
       RebuildMemo(source_.size() - added.size());
     SlowFlush(out, /*finishing=*/false);
   }
@@ -216,19 +219,23 @@ class MarkdownRenderer::Impl {
 
   // The memo of the render shown_ is: the completed source_[frozen_end_, end).
   RILLMARK_COLD void RebuildMemo(size_t end) {
-    std::string_view part = std::string_view(source_).substr(frozen_end_, end - frozen_end_);
-    std::string_view defs = DefsFor(part);
-    tail_memo_.text.assign(defs);
-    if (!defs.empty()) tail_memo_.text += '\n';
-    detail::CompleteTail(part, &tail_memo_.text, &scratch_);
+    CompleteInto(std::string_view(source_).substr(frozen_end_, end - frozen_end_), &tail_memo_.text);
     tail_memo_.valid = true;
+  }
+
+  // What RenderCompleted gives md4c for `part`.
+  void CompleteInto(std::string_view part, std::string* text) {
+    std::string_view defs = DefsFor(part);
+    text->assign(defs);
+    if (!defs.empty()) *text += '\n';
+    detail::CompleteTail(part, text, &scratch_);
   }
 
   bool FastFlush(std::string_view added, Batch* out) {
     if (container_ != Container::kNone) {
       // plain_ok_ describes the live child here (see ContainerFlush).
       if (TryPlainAppend(added, out)) return true;
-      if (container_ == Container::kParagraph ? ParagraphFlush(out) : ContainerFlush(out)) return true;
+      if (container_ == Container::kParagraph ? ParagraphFlush(out) : ContainerFlush(added, out)) return true;
     }
     if (fence_active_ && FenceAppend(out)) return true;
     return TryPlainAppend(added, out);
@@ -565,8 +572,9 @@ class MarkdownRenderer::Impl {
 
   // True when the tail shows a code block (md4c's render of a code line
   // depends on the blank lines and the line end that follow it).
-  bool ShowsCodeBlock() const {
-    for (const Token& t : shown_.list)
+  bool ShowsCodeBlock() const { return HasCodeBlock(shown_); }
+  static bool HasCodeBlock(const Tokens& tokens) {
+    for (const Token& t : tokens.list)
       if (t.tag == Tag::kPre) return true;
     return false;
   }
@@ -671,7 +679,7 @@ class MarkdownRenderer::Impl {
     container_ = Container::kNone;
   }
 
-  RILLMARK_COLD bool ContainerFlush(Batch* out) {
+  RILLMARK_COLD bool ContainerFlush(std::string_view added, Batch* out) {
     // New children that started in the live region, or a reason to leave.
     std::vector<size_t>& starts = starts_;
     starts.assign(1, child_begin_);
@@ -723,7 +731,20 @@ class MarkdownRenderer::Impl {
     text.append(region);
     plain_ok_ = false;
     bool as_is = false;
-    bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render, &as_is, nullptr, &scratch_);
+    // Markup alone often changes nothing completion shows (see Flush): the
+    // memo is the live child's completed text before it.
+    detail::RenderMemo* memo = nullptr;
+    if (starts.size() <= 2 && MarkupOnly(added) && opt_.complete_incomplete) {
+      memo = &container_memo_;
+      CompleteInto(std::string_view(text).substr(0, text.size() - added.size()), &memo->text);
+      memo->valid = true;
+      memo->spaces_ok = !HasCodeBlock(container_live_);
+    }
+    bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render, &as_is, memo, &scratch_);
+    if (memo && memo->hit) {  // the same render: nothing changes
+      if (suffix_only) SetPlainTarget(&container_live_, container_path_, container_children_, as_is);
+      return true;
+    }
     ++slow_renders_;
     if (render.TopLevelCount() != 1 || render.list.empty() || render.list[0].tag != container_prefix_.list[0].tag)
       return LeaveContainer();
@@ -1042,6 +1063,10 @@ class MarkdownRenderer::Impl {
     }
     plain_since_ = source_.size();
     if (k == 0 || tokens->list[k - 1].kind != Token::kText) return;
+    // Text in a code span is a target only while the source's span is open
+    // (completion closed it): the text after its closer may look like the
+    // end of the code ("`* `* " then "*"; found by the fuzzer).
+    if (plain_in_code_ && !plain_after_close_ && !(opt_.complete_incomplete && !scratch_.suffix.empty())) return;
     plain_tokens_ = tokens;
     if (plain_after_close_) {
       plain_in_code_ = false;
@@ -1621,6 +1646,7 @@ class MarkdownRenderer::Impl {
   std::string work_;
   Tokens whole_, before_, after_;
   detail::RenderMemo tail_memo_;  // input of the render shown_ came from
+  detail::RenderMemo container_memo_;  // ... container_live_ came from (see ContainerFlush)
   size_t memo_from_ = 0;          // ... which started at this source offset
   // shown_ is md4c's render of source_[memo_from_, as_is_end_) as it is
   // (nothing completed): set by a tail render, moved on by plain appends
