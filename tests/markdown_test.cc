@@ -330,6 +330,18 @@ TEST(MarkdownRenderer, AppendsSentencePunctuationWithOneOp) {
 // Appends `tokens` one flush each; after every flush the DOM must show the
 // completed source (invariant 1). Returns the ops of the last flush; with
 // `fast`, whether that flush ran no md4c render (a fast path served it).
+// A renderer and the DOM its patches build.
+struct Session {
+  MarkdownRenderer r;
+  DomModel dom;
+  Batch b;
+  void Feed(std::string_view text) {
+    r.Append(text);
+    r.Flush(&b);
+    dom.Apply(b);
+  }
+};
+
 std::vector<uint32_t> StreamTokens(const std::vector<std::string>& tokens, std::string* html = nullptr,
                                    bool* fast = nullptr) {
   MarkdownRenderer r;
@@ -400,21 +412,13 @@ TEST(MarkdownRenderer, EndsAParagraphAtABlankLineWithoutARender) {
     StreamTokens(tokens, nullptr, &fast);
     EXPECT_FALSE(fast) << ::testing::PrintToString(tokens);
   }
-  MarkdownRenderer r;
-  DomModel dom;
-  Batch b;
-  for (const char* t : {"First paragraph", " of words", ".\n\n"}) {
-    r.Append(t);
-    r.Flush(&b);
-    dom.Apply(b);
-  }
-  size_t renders = r.slow_renders();
-  r.Append("Next");
-  r.Flush(&b);
-  dom.Apply(b);
-  EXPECT_EQ(r.slow_renders(), renders + 1);
-  EXPECT_EQ(r.frozen_bytes(), std::string("First paragraph of words.\n\n").size());
-  EXPECT_EQ(dom.Html(), "<p>First paragraph of words.</p><p>Next</p>");
+  Session s;
+  for (const char* t : {"First paragraph", " of words", ".\n\n"}) s.Feed(t);
+  size_t renders = s.r.slow_renders();
+  s.Feed("Next");
+  EXPECT_EQ(s.r.slow_renders(), renders + 1);
+  EXPECT_EQ(s.r.frozen_bytes(), std::string("First paragraph of words.\n\n").size());
+  EXPECT_EQ(s.dom.Html(), "<p>First paragraph of words.</p><p>Next</p>");
   for (const char* doc : {"a b\n\nc d\n", "a *b\n\nc* d\n", "- a b\n\n- c\n", "- a b\n\n  c\n", "> a b\n\nc\n",
                           "a b  \n\nc\n", "a b\n \n\nc\n", "    code\n\npara graph\n\nnext\n", "a **b**\n\n***\n",
                           "a b\n\n[x]: /u\n\n[x]\n", "1. a b\n\n   c d\n\n2. e\n", "a b\n\n    code\n", "a b\n\n# h\n"})
@@ -443,34 +447,22 @@ TEST(MarkdownRenderer, MarkupThatCompletionHidesCostsNoRender) {
            {"- one\n- two\n- three", " and", " **"},
            {"- one\n- two\n- three", " and", "\n", "-"},
            {"| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n| 5 | x", "y", " `"}}) {
-    MarkdownRenderer r;
-    DomModel dom;
-    Batch b;
+    Session s;
     size_t renders = 0;
     for (const std::string& t : tokens) {
-      renders = r.slow_renders();
-      r.Append(t);
-      r.Flush(&b);
-      dom.Apply(b);
+      renders = s.r.slow_renders();
+      s.Feed(t);
     }
-    EXPECT_TRUE(r.in_container()) << ::testing::PrintToString(tokens);
-    EXPECT_EQ(r.slow_renders(), renders) << ::testing::PrintToString(tokens);
-    EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << ::testing::PrintToString(tokens);
+    EXPECT_TRUE(s.r.in_container()) << ::testing::PrintToString(tokens);
+    EXPECT_EQ(s.r.slow_renders(), renders) << ::testing::PrintToString(tokens);
+    EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << ::testing::PrintToString(tokens);
   }
   // Leaving a table whose live row was completed in its own context: the
   // tail's render decides (found by the fuzzer).
-  {
-    MarkdownRenderer r;
-    DomModel dom;
-    Batch b;
-    for (const char* t : {"e\n|:-:\ns\n`\n[`\n", " ", "*"}) {
-      r.Append(t);
-      r.Flush(&b);
-      dom.Apply(b);
-    }
-    EXPECT_FALSE(r.in_container());
-    EXPECT_EQ(dom.Html(), CompletedHtml(r.source()));
-  }
+  Session left;
+  for (const char* t : {"e\n|:-:\ns\n`\n[`\n", " ", "*"}) left.Feed(t);
+  EXPECT_FALSE(left.r.in_container());
+  EXPECT_EQ(left.dom.Html(), CompletedHtml(left.r.source()));
   // Markup that shows, or changes what shows, takes a render.
   for (auto tokens : std::vector<std::vector<std::string>>{
            {"a", " b", "=="}, {"a", " b", " `"}, {"a `b", "c", " *"}, {"see [a", " b", "]("}, {"x", " y", "\\*"},
@@ -947,28 +939,21 @@ TEST(MarkdownRenderer, ACertainCutAfterALineEndReusesTheTailRender) {
                             "```\ncode\n```", "[d]: /u", "1. one\n2. two"}) {
     for (const char* gap : {"\n\n", "\n", "\n\n\n"}) {
       for (bool gap_alone : {false, true}) {
-        MarkdownRenderer r;
-        DomModel dom;
-        Batch b;
-        r.Append(block);
-        if (!gap_alone) r.Append(gap);
-        r.Flush(&b);
-        dom.Apply(b);
+        Session s;
         if (gap_alone) {
-          r.Append(gap);
-          r.Flush(&b);
-          dom.Apply(b);
+          s.Feed(block);
+          s.Feed(gap);
+        } else {
+          s.Feed(std::string(block) + gap);
         }
-        size_t renders = r.slow_renders();
-        r.Append("Next");
-        r.Flush(&b);
-        dom.Apply(b);
-        EXPECT_EQ(dom.Html(), CompletedHtml(r.source())) << block << gap;
+        size_t renders = s.r.slow_renders();
+        s.Feed("Next");
+        EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << block << gap;
         bool cut = std::string_view(gap).size() >= 2 || std::string_view(block)[0] == '#';
         if (cut) {
           // (A code block is rendered again: see ShownRendersUpTo.)
-          EXPECT_EQ(r.slow_renders(), renders + (block[0] == '`' ? 2 : 1)) << block << gap << gap_alone;
-          EXPECT_GT(r.frozen_bytes(), 0u) << block << gap;
+          EXPECT_EQ(s.r.slow_renders(), renders + (block[0] == '`' ? 2 : 1)) << block << gap << gap_alone;
+          EXPECT_GT(s.r.frozen_bytes(), 0u) << block << gap;
         }
       }
     }
