@@ -1118,6 +1118,13 @@ TEST(RenderMarkdown, ClosesSpansMd4cLeavesOpenAroundAnAutolink) {
 // Found by the fuzzer: completion hides the '[' of a row until a '|' ends
 // its inline context, and a row without a leading '|' goes on with the line
 // before for completion: its first '|' shows the '[' of the row above.
+// Found by the fuzzer: md4c 0.4.8 keeps a "# x" line in an open table as a
+// row, so the line after it is no cut point.
+TEST(MarkdownRenderer, AHeadingLineInATableEnablesNoCut) {
+  ExpectInvariantByteByByte("| a | b |\n|---|---|\n| c | d |\n# Headers\n| e | f |\n\nText\n");
+  ExpectInvariantByteByByte("x | y\n--|--\n# h\n# i\n| e | f |\n# j\n\n# k\nText\n");
+}
+
 TEST(MarkdownRenderer, ARowWithoutALeadingPipeShowsABracketHiddenAboveIt) {
   StreamTokens({"| a | b |\n|---|---|\n| x | see the [", "y\n", "z", "|q"});
   ExpectInvariantByteByByte("| a | b |\n|---|---|\n| x | see [the\nz w | q\n| [c | d\n");

@@ -398,9 +398,11 @@ class MarkdownRenderer::Impl {
       size_t line_start = scan_pos_;
       bool certain = !blank && CertainCut(static_cast<unsigned char>(line[0]));
       scan_prev_blank_ = blank;
-      // (md4c 0.4.8 keeps a "# x | y" line in an open table as a row: a
-      // line with a '|' enables no cut; found by the fuzzer.)
-      scan_prev_heading_ = !blank && detail::IsAtxHeading(line) && line.find('|') == std::string_view::npos;
+      // (md4c 0.4.8 keeps "# x" lines in an open table as rows: a heading
+      // line enables no cut when it or a line since the last blank one holds
+      // a '|'; found by the fuzzer, first for "# x | y".)
+      scan_pipes_ = !blank && (scan_pipes_ || line.find('|') != std::string_view::npos);
+      scan_prev_heading_ = !blank && detail::IsAtxHeading(line) && !scan_pipes_;
       scan_pos_ = nl + 1;
       if (candidate && ConfirmCut(line_start, certain)) Freeze(line_start, newly_frozen);
     }
@@ -1603,6 +1605,7 @@ class MarkdownRenderer::Impl {
   size_t scan_pos_ = 0;
   bool scan_prev_blank_ = false;
   bool scan_prev_heading_ = false;
+  bool scan_pipes_ = false;  // a line since the last blank one held a '|'
   char scan_fence_char_ = 0;   // the fence open at scan_pos_ (length 0: none)
   size_t scan_fence_len_ = 0;
   size_t partial_checked_ = std::string::npos;  // partial line already checked as a cut
