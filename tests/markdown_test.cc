@@ -466,14 +466,15 @@ TEST(MarkdownRenderer, MarkupThatCompletionHidesCostsNoRender) {
   // Markup that shows, or changes what shows, takes a render.
   for (auto tokens : std::vector<std::vector<std::string>>{
            {"a", " b", "=="}, {"a", " b", " `"}, {"a `b", "c", " *"}, {"see [a", " b", "]("}, {"x", " y", "\\*"},
-           {"    code", "x", " "}, {"a\n\n    code", " "}, {"- a\n- b\n- c `d", "e", "`"}, {"- a\n- b\n- c", " d", " |"},
-           {"- a\n- b\n- c\n\n      code", "x", " "}}) {
+           {"    code", "x", " "}, {"a\n\n    code", " "}, {"- a\n- b\n- c `d", "e", "`"},
+           {"- a\n- b\n- c", " d", " |"}, {"- a\n- b\n- c\n\n      code", "x", " "}}) {
     StreamTokens(tokens);
     if (HasFailure()) FAIL() << ::testing::PrintToString(tokens);
   }
   std::mt19937 rng(23);
   for (int round = 0; round < 50; ++round)
-    Stream("A **bold** and *em*, `code` and ~~gone~~.\n\n- one\n- two **b**\n\n> quote `q`\n\n| a | b |\n|---|---|\n| `c` | **d** |\n",
+    Stream("A **bold** and *em*, `code` and ~~gone~~.\n\n- one\n- two **b**\n\n> quote `q`\n\n"
+           "| a | b |\n|---|---|\n| `c` | **d** |\n",
            rng, 1, 3);
 }
 
@@ -598,12 +599,14 @@ TEST(MarkdownRenderer, AppendsTextAfterAClosedSpanWithoutARender) {
   // closer after punctuation ("**a.**b"), a line end, a '|' or a link take
   // a render; so does anything completion had to close, and nested closes.
   for (auto tokens : std::vector<std::vector<std::string>>{
-           {"**a*", "b"}, {"a **b**", "c"}, {"x __a__", "b"}, {"x _a_", "b"}, {"a **b.**", ","}, {"a **b**", "\nc"}, {"*a **b**", " c"}, {"x ***y***", ":"}}) {
+           {"**a*", "b"}, {"a **b**", "c"}, {"x __a__", "b"}, {"x _a_", "b"}, {"a **b.**", ","}, {"a **b**", "\nc"},
+           {"*a **b**", " c"}, {"x ***y***", ":"}}) {
     bool fast = true;
     StreamTokens(tokens, nullptr, &fast);
     EXPECT_FALSE(fast) << ::testing::PrintToString(tokens);
   }
-  for (const char* doc : {"*a**b c\n", "**a*b c\n", "*a**, b\n", "**a.**b, c\n", "**a**b\n", "~~a~~b ~~c~~. d\n", "__a__b __c__, d\n",
+  for (const char* doc : {"*a**b c\n", "**a*b c\n", "*a**, b\n", "**a.**b, c\n", "**a**b\n", "~~a~~b ~~c~~. d\n",
+                          "__a__b __c__, d\n",
                           "a *b **c**, d\n", "***a*** b\n", "**a*** b\n", "**a**  \nb\n", "x **a**\ny\n",
                           "**a**(www.x.io)\n", "_a_, b_c_\n", "**a**|b\n", "| **a** | b\n|---|---|\n| **c**, d |\n",
                           "**a\xC2\xA0**, b\n", "*a*\xE3\x80\x80" "b\n", "`a` `b` , c\n", "**[a](u)**, b\n",

@@ -205,8 +205,7 @@ class MarkdownRenderer::Impl {
     // (one completion pass), SlowFlush skips the render when they agree. Not
     // when a container was just left: its live child was completed in its
     // own context (found by the fuzzer).
-    if (!tail_memo_.valid && MarkupOnly(added) && memo_from_ == frozen_end_ && top_level &&
-        container_ == Container::kNone && opt_.complete_incomplete)
+    if (!tail_memo_.valid && MarkupOnly(added) && memo_from_ == frozen_end_ && top_level && opt_.complete_incomplete)
       RebuildMemo(source_.size() - added.size());
     SlowFlush(out, /*finishing=*/false);
   }
@@ -1036,7 +1035,9 @@ class MarkdownRenderer::Impl {
         std::string_view inner = tokens->str(list[k - 2]);
         bool shows_before = before != std::string::npos && before >= frozen_end_ && !inner.empty() &&
                             inner.back() == source_[before];
-        bool closes = x.tag == Tag::kCode ? closer == '`' : x.tag == Tag::kDel ? closer == '~' : closer == '*' || closer == '_';
+        bool closes = x.tag == Tag::kCode  ? closer == '`'
+                      : x.tag == Tag::kDel ? closer == '~'
+                                           : closer == '*' || closer == '_';
         plain_after_close_ = closes && shows_before;
         if (plain_after_close_) {
           plain_index_ = k;  // where that text node goes
