@@ -21,7 +21,8 @@ constexpr size_t kMaxDefsBytes = 64 << 10;
 constexpr bool IsAsciiLetter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 constexpr bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || IsAsciiLetter(c); }
 constexpr bool IsSpanTag(Tag t) { return t == Tag::kEm || t == Tag::kStrong || t == Tag::kDel || t == Tag::kCode; }
-constexpr bool IsCloserByte(char c) { return c == '`' || c == '*' || c == '_' || c == '~'; }
+// A byte of a span's opener or closer run: emphasis, strikethrough, code.
+constexpr bool IsSpanMarker(char c) { return c == '`' || c == '*' || c == '_' || c == '~'; }
 
 // Moves a DOM path past token `t`: path.back() is the index of the next child
 // in the current parent.
@@ -189,7 +190,7 @@ class MarkdownRenderer::Impl {
     bool top_level = container_ == Container::kNone;  // shown_ is the tail's render (not a container's)
     // The fast paths change shown_ in place (the container and fence ones
     // also when they give up): the memo no longer describes it.
-    if (container_ != Container::kNone || fence_active_) {
+    if (!top_level || fence_active_) {
       tail_memo_.valid = false;
       as_is_end_ = kNoEnd;
     }
@@ -206,7 +207,7 @@ class MarkdownRenderer::Impl {
     // when a container was just left: its live child was completed in its
     // own context (found by the fuzzer).
     if (!tail_memo_.valid && MarkupOnly(added) && memo_from_ == frozen_end_ && top_level && opt_.complete_incomplete)
-      RebuildMemo(source_.size() - added.size());
+      Memoize(std::string_view(source_).substr(frozen_end_, source_.size() - added.size() - frozen_end_), &tail_memo_);
     SlowFlush(out, /*finishing=*/false);
   }
 
@@ -216,18 +217,14 @@ class MarkdownRenderer::Impl {
     return true;
   }
 
-  // The memo of the render shown_ is: the completed source_[frozen_end_, end).
-  RILLMARK_COLD void RebuildMemo(size_t end) {
-    CompleteInto(std::string_view(source_).substr(frozen_end_, end - frozen_end_), &tail_memo_.text);
-    tail_memo_.valid = true;
-  }
-
-  // What RenderCompleted gives md4c for `part`.
-  void CompleteInto(std::string_view part, std::string* text) {
+  // Makes `memo` describe a render of `part`: its text is what
+  // RenderCompleted gives md4c for `part`.
+  RILLMARK_COLD void Memoize(std::string_view part, detail::RenderMemo* memo) {
     std::string_view defs = DefsFor(part);
-    text->assign(defs);
-    if (!defs.empty()) *text += '\n';
-    detail::CompleteTail(part, text, &scratch_);
+    memo->text.assign(defs);
+    if (!defs.empty()) memo->text += '\n';
+    detail::CompleteTail(part, &memo->text, &scratch_);
+    memo->valid = true;
   }
 
   bool FastFlush(std::string_view added, Batch* out) {
@@ -737,8 +734,7 @@ class MarkdownRenderer::Impl {
     detail::RenderMemo* memo = nullptr;
     if (starts.size() <= 2 && MarkupOnly(added) && opt_.complete_incomplete) {
       memo = &container_memo_;
-      CompleteInto(std::string_view(text).substr(0, text.size() - added.size()), &memo->text);
-      memo->valid = true;
+      Memoize(std::string_view(text).substr(0, text.size() - added.size()), memo);
       memo->spaces_ok = !HasCodeBlock(container_live_);
     }
     bool suffix_only = detail::RenderCompleted(DefsFor(text), text, opt_.md_flags, &render, &as_is, memo, &scratch_);
@@ -1121,8 +1117,7 @@ class MarkdownRenderer::Impl {
   // (found by the fuzzer: ".z@xx_" then ".z"). A code span's closer binds
   // first (not asked).
   RILLMARK_COLD bool MayLinkAcross(size_t at) const {
-    size_t b = source_.find_last_of(" \n", at - 1);
-    b = b == std::string::npos || b < frozen_end_ ? frozen_end_ : b + 1;
+    size_t b = WordStart(at);
     std::string_view word = std::string_view(source_).substr(b, at - b);
     return word.find_first_of("@:") != std::string_view::npos || MayBecomeWwwLink(word);
   }
@@ -1145,11 +1140,15 @@ class MarkdownRenderer::Impl {
   // emphasis, strikethrough or code span markers that starts a word. Text
   // after an opener does not change what the opener is.
   bool OpenerRunStarts(size_t w) const {
-    size_t b = w - 1;
-    while (b > frozen_end_ && source_[b - 1] != ' ' && source_[b - 1] != '\n') --b;
-    for (size_t i = b; i < w; ++i)
-      if (source_[i] != '*' && source_[i] != '_' && source_[i] != '~' && source_[i] != '`') return false;
+    for (size_t i = WordStart(w); i < w; ++i)
+      if (!IsSpanMarker(source_[i])) return false;
     return true;
+  }
+  // Where the word ending at `end` (source_[end - 1] is no space) starts:
+  // after the last space or line end before it, not before the frozen part.
+  size_t WordStart(size_t end) const {
+    size_t b = source_.find_last_of(" \n", end - 1);
+    return b == std::string::npos || b < frozen_end_ ? frozen_end_ : b + 1;
   }
   bool TryPlainAppend(std::string_view added, Batch* out) {
     if (!plain_ok_ || added.empty()) return false;
@@ -1211,7 +1210,7 @@ class MarkdownRenderer::Impl {
         if (w < word_end && (plain_in_code_ ? source_[w - 1] == '`' : OpenerRunStarts(w))) break;
         // The text node right after a span starts after its closer (it has
         // just the word: no other text came between them).
-        if (w < word_end && plain_follows_close_ && IsCloserByte(source_[w - 1]) &&
+        if (w < word_end && plain_follows_close_ && IsSpanMarker(source_[w - 1]) &&
             plain_tokens_->list[plain_index_].size == word_end - w && !MayLinkAcross(w))
           break;
         return false;
@@ -1650,7 +1649,6 @@ class MarkdownRenderer::Impl {
   std::string work_;
   Tokens whole_, before_, after_;
   detail::RenderMemo tail_memo_;  // input of the render shown_ came from
-  detail::RenderMemo container_memo_;  // ... container_live_ came from (see ContainerFlush)
   size_t memo_from_ = 0;          // ... which started at this source offset
   // shown_ is md4c's render of source_[memo_from_, as_is_end_) as it is
   // (nothing completed): set by a tail render, moved on by plain appends
@@ -1658,6 +1656,7 @@ class MarkdownRenderer::Impl {
   // where Flush drops it).
   static constexpr size_t kNoEnd = ~size_t{0};
   size_t as_is_end_ = kNoEnd;
+  detail::RenderMemo container_memo_;  // input of the render container_live_ came from (see ContainerFlush)
   Tokens next_, newly_frozen_, render_, live_;  // per-flush scratch, kept for its capacity
   std::string container_text_;
   std::string para_carry_;      // text of the frozen part merged into the live part's first node
