@@ -327,9 +327,6 @@ TEST(MarkdownRenderer, AppendsSentencePunctuationWithOneOp) {
   EXPECT_EQ(dom.Html(), "<p>It works. Really: yes (mostly) - well-known fact, 1.5 x</p>");
 }
 
-// Appends `tokens` one flush each; after every flush the DOM must show the
-// completed source (invariant 1). Returns the ops of the last flush; with
-// `fast`, whether that flush ran no md4c render (a fast path served it).
 // A renderer and the DOM its patches build.
 struct Session {
   MarkdownRenderer r;
@@ -342,6 +339,9 @@ struct Session {
   }
 };
 
+// Appends `tokens` one flush each; after every flush the DOM must show the
+// completed source (invariant 1). Returns the ops of the last flush; with
+// `fast`, whether that flush ran no md4c render (a fast path served it).
 std::vector<uint32_t> StreamTokens(const std::vector<std::string>& tokens, std::string* html = nullptr,
                                    bool* fast = nullptr) {
   MarkdownRenderer r;
@@ -359,6 +359,13 @@ std::vector<uint32_t> StreamTokens(const std::vector<std::string>& tokens, std::
   }
   if (html) *html = dom.Html();
   return last;
+}
+
+// Whether the last flush of StreamTokens(tokens) ran no md4c render.
+bool LastFlushIsFast(const std::vector<std::string>& tokens) {
+  bool fast = false;
+  StreamTokens(tokens, nullptr, &fast);
+  return fast;
 }
 
 // The last token of `tokens` is one appendText op and costs no md4c render.
@@ -402,15 +409,11 @@ TEST(MarkdownRenderer, EndsAParagraphAtABlankLineWithoutARender) {
   }
   for (auto tokens : std::vector<std::vector<std::string>>{
            {"Hello world", "\n\n"}, {"Hello world", "\n", "\n", "\n\n"}, {"Hello **world** x", ".\n\n"}}) {
-    bool fast = false;
-    StreamTokens(tokens, nullptr, &fast);
-    EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
+    EXPECT_TRUE(LastFlushIsFast(tokens)) << ::testing::PrintToString(tokens);
   }
   // Completion closed a span: at the blank line it no longer does.
   for (auto tokens : std::vector<std::vector<std::string>>{{"a **b", " c\n\n"}, {"a `b", " c\n\n"}, {"a  ", "\n\n"}}) {
-    bool fast = true;
-    StreamTokens(tokens, nullptr, &fast);
-    EXPECT_FALSE(fast) << ::testing::PrintToString(tokens);
+    EXPECT_FALSE(LastFlushIsFast(tokens)) << ::testing::PrintToString(tokens);
   }
   Session s;
   for (const char* t : {"First paragraph", " of words", ".\n\n"}) s.Feed(t);
@@ -438,9 +441,7 @@ TEST(MarkdownRenderer, MarkupThatCompletionHidesCostsNoRender) {
                                                            {"see `x", "y", "`"},
                                                            {"see", " it", " ["},
                                                            {"# Title\n\n", "Text", " here\n", "##"}}) {
-    bool fast = false;
-    StreamTokens(tokens, nullptr, &fast);
-    EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
+    EXPECT_TRUE(LastFlushIsFast(tokens)) << ::testing::PrintToString(tokens);
   }
   // The same in the live item or row of a long list or table.
   for (auto tokens : std::vector<std::vector<std::string>>{
@@ -560,9 +561,7 @@ TEST(MarkdownRenderer, AppendsAnyByteButABacktickInsideACodeSpanWithOneOp) {
   // Text after a code span the source closed is a new text node after
   // </code>, without a render; the words after it extend that node.
   for (auto tokens : std::vector<std::vector<std::string>>{{"reading `fetch()`", " by"}, {"> `a`", " ", "b."}}) {
-    bool fast = false;
-    StreamTokens(tokens, nullptr, &fast);
-    EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
+    EXPECT_TRUE(LastFlushIsFast(tokens)) << ::testing::PrintToString(tokens);
   }
   for (auto tokens : std::vector<std::vector<std::string>>{{"reading `fetch()`", " by", " hand"}, {"- x `a`", ":", " b"}})
     ExpectPlainAppend(tokens);
@@ -588,9 +587,7 @@ TEST(MarkdownRenderer, AppendsTextAfterAClosedSpanWithoutARender) {
                                                            {"x *y*", ":"},
                                                            {"reading `fetch()` ", "by"},
                                                            {"- with `x`  ", " on"}}) {
-    bool fast = false;
-    StreamTokens(tokens, nullptr, &fast);
-    EXPECT_TRUE(fast) << ::testing::PrintToString(tokens);
+    EXPECT_TRUE(LastFlushIsFast(tokens)) << ::testing::PrintToString(tokens);
   }
   for (auto tokens : std::vector<std::vector<std::string>>{
            {"a **token**", ". A", " b"}, {"are **frozen**, ", "only"}, {"reading `fetch()`", " by", "\nhand"}})
@@ -601,9 +598,7 @@ TEST(MarkdownRenderer, AppendsTextAfterAClosedSpanWithoutARender) {
   for (auto tokens : std::vector<std::vector<std::string>>{
            {"**a*", "b"}, {"a **b**", "c"}, {"x __a__", "b"}, {"x _a_", "b"}, {"a **b.**", ","}, {"a **b**", "\nc"},
            {"*a **b**", " c"}, {"x ***y***", ":"}}) {
-    bool fast = true;
-    StreamTokens(tokens, nullptr, &fast);
-    EXPECT_FALSE(fast) << ::testing::PrintToString(tokens);
+    EXPECT_FALSE(LastFlushIsFast(tokens)) << ::testing::PrintToString(tokens);
   }
   for (const char* doc : {"*a**b c\n", "**a*b c\n", "*a**, b\n", "**a.**b, c\n", "**a**b\n", "~~a~~b ~~c~~. d\n",
                           "__a__b __c__, d\n",
