@@ -243,6 +243,18 @@ TEST(CompleteTail, ABacktickLineWithABacktickInItsInfoOpensNoFence) {
   ExpectInvariantByteByByte("```z`` T\n\n2) item\n\n```\ncode\n```\n");
 }
 
+// The backtick runs of a closed fence are no code span: completion took them
+// for one and added a closer, so md4c showed an empty code block after the
+// fence, or "```" after a paragraph that follows it.
+TEST(CompleteTail, AddsNothingForTheFenceRunsOfAClosedFence) {
+  for (const char* doc : {"```\nx\n```\n", "```js\nlet x = `y`;\n```\n", "~~~\nx\n~~~\n", "- a\n\n  ```\n  x\n  ```\n",
+                          "```\nx\n```\nText"}) {
+    EXPECT_EQ(CompletedHtml(doc), RenderMarkdownHtml(doc)) << ::testing::PrintToString(doc);
+  }
+  // Spans after the fence are completed as usual.
+  EXPECT_EQ(CompletedHtml("```\nx `y\n```\n**a"), "<pre><code>x `y\n</code></pre><p><strong>a</strong></p>");
+}
+
 // The compact entity table (tools/gen_entities.py) holds every entity of
 // md4c's entity.c with the same expansion.
 TEST(Entities, LookupMatchesMd4cForEveryEntity) {

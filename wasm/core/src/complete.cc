@@ -220,16 +220,24 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     }
   }
 
-  // Inline completion over the last paragraph: from after the last blank line
-  // or heading line.
+  // Inline completion over the last paragraph: from after the last blank line,
+  // heading line or closed fence (its backtick runs are no code spans: taken
+  // for one, a fence had completion add a closer, and md4c open a new fence).
   size_t region = 0;
   {
     size_t pos = 0;
+    char fch = 0;
+    size_t flen = 0;  // a fence is open
     while (pos < end) {
       size_t nl = t.find('\n', pos);
       if (nl == std::string_view::npos || nl >= end) break;
       std::string_view line = t.substr(pos, nl - pos);
-      if (IsBlankLine(line) || IsAtxHeading(line)) region = nl + 1;  // spans end with their block
+      if (flen ? ClosesFence(line, fch, flen) : IsBlankLine(line) || IsAtxHeading(line)) {
+        region = nl + 1;  // spans end with their block
+        flen = 0;
+      } else if (!flen) {
+        OpensFence(line, &fch, &flen);
+      }
       pos = nl + 1;
     }
   }
