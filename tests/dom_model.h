@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rillmark/batch.h"
@@ -110,6 +111,17 @@ class DomModel {
       }
     }
     return mutations;
+  }
+
+  // Shows `text` as `p` predicts (what web/src does instead of a flush);
+  // the caller then hands it to MarkdownRenderer::AppendShown.
+  void ApplyPrediction(const Prediction& p, std::string_view text) {
+    std::string shown(text);
+    if (p.kind == Prediction::kWords) {
+      size_t end = text.find_last_not_of(' ');
+      shown = end == std::string_view::npos ? "" : std::string(p.spaces, ' ') + std::string(text.substr(0, end + 1));
+    }
+    if (!shown.empty()) Resolve(p.path.data(), static_cast<uint32_t>(p.path.size()))->text += shown;
   }
 
   std::string Html() const {

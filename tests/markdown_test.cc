@@ -676,6 +676,153 @@ TEST(MarkdownRenderer, StreamsALongPlainParagraphWithoutRenders) {
   EXPECT_EQ(r.slow_renders(), renders);
 }
 
+// ---- predictions: text a caller shows without a flush ---------------------------
+
+// Streams `doc` in chunks of 1-8 bytes into two renderers: one shows each
+// chunk its prediction covers itself (as web/src does) and hands it over
+// with AppendShown, the other flushes every chunk. After each chunk both
+// DOMs are equal; at the end they are the one-shot render. Returns how many
+// chunks were shown by prediction.
+size_t StreamPredicted(const std::string& doc, std::mt19937& rng) {
+  Session a, b;
+  size_t predicted = 0;
+  std::uniform_int_distribution<size_t> len(1, 8);
+  for (size_t i = 0; i < doc.size();) {
+    std::string chunk = doc.substr(i, len(rng));
+    i += chunk.size();
+    const Prediction& p = a.r.prediction();
+    if (p.Covers(chunk)) {
+      a.dom.ApplyPrediction(p, chunk);
+      EXPECT_EQ(a.r.AppendShown(chunk), Status::kOk);
+      ++predicted;
+    } else {
+      a.Feed(chunk);
+    }
+    b.Feed(chunk);
+    EXPECT_EQ(a.dom.Html(), b.dom.Html()) << "after " << ::testing::PrintToString(a.r.source());
+  }
+  EXPECT_EQ(a.r.slow_renders(), b.r.slow_renders());  // the same state: the same renders
+  a.r.Finish(&a.b);
+  a.dom.Apply(a.b);
+  EXPECT_EQ(a.dom.Html(), RenderMarkdownHtml(doc));
+  return predicted;
+}
+
+TEST(MarkdownRenderer, PredictedTextShowsWhatAFlushWouldShow) {
+  std::mt19937 rng(8);
+  for (const auto& [name, doc] : Docs()) {
+    size_t predicted = StreamPredicted(doc, rng);
+    EXPECT_GT(predicted, doc.size() / 4.5 / 4) << name;  // a quarter of the chunks at least
+  }
+  for (int round = 0; round < 20; ++round) {
+    StreamPredicted("Words, words (and more: words?) - a \"quote\" 'here' then **bold words** and `code words`.\n"
+                    "| a | b |\n|---|---|\n| cell words | more words |\n\n- item words\n  go on\n\n> quoted words\n\n"
+                    "```\nlet x = 'y';  // code é\n  indented(line)\n```\n",
+                    rng);
+  }
+}
+
+TEST(MarkdownRenderer, PredictsWordsInTheMiddleOfALine) {
+  Session s;
+  s.Feed("Hello wor");
+  const Prediction& p = s.r.prediction();
+  ASSERT_EQ(p.kind, Prediction::kWords);
+  EXPECT_EQ(p.path, (std::vector<uint32_t>{0, 0}));
+  EXPECT_EQ(p.spaces, 0u);
+  EXPECT_EQ(p.flags, Prediction::kQuotes | Prediction::kParens);
+  EXPECT_TRUE(p.Covers("ld, and (so) on: \"yes\"-'no'; ok?"));
+  for (const char* t : {"ld.", "ld*", "ld\n", "ld_", "ld`", "ld[", "ld]", "ld!", "ld|", "ld\xC3\xA9", "ld~", "ld&",
+                        "ld<", "ld\\", "ld/", "ld@", "ld\t", "ld\r", "ld#"})
+    EXPECT_FALSE(p.Covers(t)) << t;
+  s.Feed(" ");
+  EXPECT_EQ(s.r.prediction().spaces, 1u);
+  s.dom.ApplyPrediction(s.r.prediction(), "there  ");
+  EXPECT_EQ(s.r.AppendShown("there  "), Status::kOk);
+  EXPECT_EQ(s.dom.Html(), "<p>Hello wor there</p>");
+  EXPECT_EQ(s.r.prediction().spaces, 2u);  // still valid: more may be shown
+  s.dom.ApplyPrediction(s.r.prediction(), "you");
+  EXPECT_EQ(s.r.AppendShown("you"), Status::kOk);
+  EXPECT_EQ(s.r.source(), "Hello wor there  you");
+  EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source()));
+  s.Feed(" **now**");
+  EXPECT_EQ(s.dom.Html(), "<p>Hello wor there  you <strong>now</strong></p>");
+  // Text the prediction does not cover changes nothing.
+  Session t;
+  t.Feed("Hello");
+  EXPECT_EQ(t.r.AppendShown(" *a"), Status::kBadArgument);
+  EXPECT_EQ(t.r.source(), "Hello");
+  EXPECT_EQ(t.r.prediction().kind, Prediction::kWords);
+  t.r.Append("x");
+  EXPECT_EQ(t.r.prediction().kind, Prediction::kNone);  // text not flushed yet
+}
+
+TEST(MarkdownRenderer, PredictsNothingWhereTheNextBytesMayMeanMore) {
+  // A line start, a word with a '.' ("www." links), a code span, text after
+  // a closed span, a line that may be a link definition, a fence line that
+  // may close the fence or holds only indentation, after finish().
+  for (const char* doc : {"Hello\n", "Hello world\n\n", "see e.g", "see `code", "a **b**", "[x", "a  \n", "```\n",
+                          "```\n``", "```\n   ``", "```\n  ", "``` js\ncode\n```", "```\ncode\n``",
+                          "```\ncode\n ```  "}) {
+    Session s;
+    s.Feed(doc);
+    EXPECT_EQ(s.r.prediction().kind, Prediction::kNone) << ::testing::PrintToString(doc);
+    EXPECT_FALSE(s.r.prediction().Covers("a")) << ::testing::PrintToString(doc);
+  }
+  Session s;
+  s.Feed("Hello wor");
+  s.r.Finish(&s.b);
+  EXPECT_EQ(s.r.prediction().kind, Prediction::kNone);
+  // The bytes of a character split across appends come before any text.
+  Session c;
+  c.Feed("Hello w\xC3");
+  EXPECT_EQ(c.r.prediction().kind, Prediction::kNone);
+  // After a link's destination, ')' is not predicted (it may end another);
+  // after "]:" quotes are not (they may end a definition's title).
+  Session l;
+  l.Feed("see [a](b) then");
+  EXPECT_EQ(l.r.prediction().kind, Prediction::kWords);
+  EXPECT_EQ(l.r.prediction().flags, Prediction::kQuotes);
+  EXPECT_FALSE(l.r.prediction().Covers(" x)"));
+  EXPECT_TRUE(l.r.prediction().Covers(" 'x'"));
+}
+
+TEST(MarkdownRenderer, PredictsTheRestOfACodeLineInAnOpenFence) {
+  Session s;
+  s.Feed("```js\nlet x");
+  const Prediction& p = s.r.prediction();
+  ASSERT_EQ(p.kind, Prediction::kVerbatim);
+  EXPECT_EQ(p.path, (std::vector<uint32_t>{0, 0, 0}));
+  std::string code = " = '\xC3\xA9' + `y`;  // * _ | <b> &amp; \t[x]";
+  EXPECT_TRUE(p.Covers(code));
+  for (std::string t : {std::string("\n"), std::string("a\r"), std::string("a\0b", 3), std::string("\xFF")})
+    EXPECT_FALSE(p.Covers(t)) << ::testing::PrintToString(t);
+  s.dom.ApplyPrediction(p, code);
+  EXPECT_EQ(s.r.AppendShown(code), Status::kOk);
+  s.Feed("\n```\n");
+  EXPECT_EQ(s.dom.Html(), RenderMarkdownHtml("```js\nlet x" + code + "\n```\n"));
+  // A line that starts with the fence's character after its closing run
+  // cannot close it any more.
+  Session f;
+  f.Feed("```\n``` x");
+  EXPECT_EQ(f.r.prediction().kind, Prediction::kVerbatim);
+}
+
+TEST(MarkdownRenderer, PredictionBudgetKeepsTheSourceCap) {
+  MarkdownOptions o;
+  o.max_source_bytes = 20;
+  MarkdownRenderer r(o);
+  Batch b;
+  r.Append("Hello wor");
+  r.Flush(&b);
+  EXPECT_EQ(r.prediction().budget, 11u);
+  EXPECT_FALSE(r.prediction().Covers("ld and mores"));
+  EXPECT_EQ(r.AppendShown("ld and mores"), Status::kBadArgument);
+  EXPECT_EQ(r.AppendShown("ld and more"), Status::kOk);
+  EXPECT_EQ(r.prediction().budget, 0u);
+  EXPECT_EQ(r.Append("!"), Status::kTextTooLarge);
+  EXPECT_EQ(r.source(), "Hello world and more");
+}
+
 // A long paragraph: its start is frozen inside the <p> and only its end is
 // re-rendered (paragraph_live_start() > 0), with the invariant after every
 // flush whatever the sentences hold, and the mode is left where the

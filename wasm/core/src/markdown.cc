@@ -162,6 +162,7 @@ class MarkdownRenderer::Impl {
 
   Status Append(std::string_view text) {
     if (source_.size() + text.size() > opt_.max_source_bytes) return Status::kTextTooLarge;
+    pred_.kind = Prediction::kNone;
     // A multi-byte character may be split across appends: keep its bytes
     // until complete, so the source is always well-formed UTF-8.
     if (!carry_.empty()) {
@@ -183,6 +184,11 @@ class MarkdownRenderer::Impl {
   }
 
   void Flush(Batch* out) {
+    FlushAdded(out);
+    Predict();
+  }
+
+  void FlushAdded(Batch* out) {
     out->Clear();
     if (source_.size() == flushed_) return;
     std::string_view added = std::string_view(source_).substr(flushed_);
@@ -246,6 +252,7 @@ class MarkdownRenderer::Impl {
     flushed_ = source_.size();
     fence_active_ = false;
     plain_ok_ = false;
+    pred_.kind = Prediction::kNone;
     if (container_ != Container::kNone) ExitContainer();
     Tokens full;
     detail::RenderTokens(source_, opt_.md_flags, &full);
@@ -1150,7 +1157,7 @@ class MarkdownRenderer::Impl {
     size_t b = source_.find_last_of(" \n", end - 1);
     return b == std::string::npos || b < frozen_end_ ? frozen_end_ : b + 1;
   }
-  bool TryPlainAppend(std::string_view added, Batch* out) {
+  RILLMARK_COLD bool TryPlainAppend(std::string_view added, Batch* out) {
     if (!plain_ok_ || added.empty()) return false;
     bool in_cell = plain_cell_ != kNoCell && !plain_in_code_;  // a '|' ends the cell (see CellAppend)
     for (char c : added) {
@@ -1183,6 +1190,64 @@ class MarkdownRenderer::Impl {
         line_scan_.link_paren >= frozen_end_)
       return false;
     if (plain_after_close_) return AfterCloseAppend(before, out);
+    PlainWord pw;
+    if (!FindPlainWord(before, in_cell, &pw)) return false;
+    // Words that punctuation can turn into something: "www." starts a link
+    // (md4c's permissive autolinks; "http:" needs a '/', which is not plain,
+    // and an e-mail an '@'). Digits then '.' or ')' at a line start make a
+    // list item, but a line of digits is held back by completion until it
+    // shows what it is, so the plain state is never set there.
+    if (MayBecomeWwwLink(std::string_view(source_).substr(pw.w))) return false;  // the old word and `added`
+    if (pw.old_bars || added.find('|') != std::string_view::npos) return CellAppend(pw.word_end, out);
+    bool line_start = pw.line_start;
+
+    // What the screen gains: each word with the spaces before it, a line end
+    // as "\n" when a word follows it on a line that can only go on the
+    // paragraph (it starts with a letter); spaces and a line end not yet
+    // followed by a word stay unshown.
+    std::string& more = plain_more_;
+    more.clear();
+    size_t spaces = plain_in_code_ || line_start ? 0 : pw.old_ws;
+    bool ended = false;  // a blank line came
+    for (char c : added) {
+      if (c == ' ') {
+        if (!line_start) ++spaces;
+      } else if (c == '\n') {
+        // Spaces before a line end are a hard break or dropped: the general
+        // path decides. A second one ends the paragraph (see blank_ends).
+        if (spaces || (line_start && !blank_ends)) return false;
+        ended = ended || line_start;
+        line_start = true;
+      } else {
+        if (ended) return false;
+        if (line_start) {
+          if (!IsAsciiLetter(c) && static_cast<unsigned char>(c) < 0x80) return false;
+          more += '\n';
+          line_start = false;
+        }
+        more.append(spaces, ' ');
+        spaces = 0;
+        more += c;
+      }
+    }
+    if (as_is_end_ == before) as_is_end_ = source_.size();
+    if (more.empty()) return true;  // only spaces or a line end arrived: nothing changes on screen
+    out->PushWord(kOpAppendText);
+    PushPath(out, plain_path_);
+    out->PushString(more);
+    GrowText(*plain_tokens_, plain_tokens_->list[plain_index_], more);
+    return true;
+  }
+
+  // Where a plain append after source_[0, before) goes, from those bytes
+  // alone: the last word source_[w, word_end) must end the target's text
+  // node; old_ws spaces (old_bars of them a cell's '|') follow it, and a
+  // line end when line_start. False when no plain append may follow.
+  struct PlainWord {
+    size_t w = 0, word_end = 0, old_ws = 0, old_bars = 0;
+    bool line_start = false;
+  };
+  RILLMARK_COLD bool FindPlainWord(size_t before, bool in_cell, PlainWord* pw) {
     // Spaces at the end of the source are not shown (md4c strips them at the
     // end of a paragraph, heading or cell) except inside a code span, nor is
     // a line end after a paragraph's last word and the next line's indent,
@@ -1218,16 +1283,8 @@ class MarkdownRenderer::Impl {
       if (word_end - w > 256) return false;
       --w;
     }
-    // Words that punctuation can turn into something: "www." starts a link
-    // (md4c's permissive autolinks; "http:" needs a '/', which is not plain,
-    // and an e-mail an '@'). Digits then '.' or ')' at a line start make a
-    // list item, but a line of digits is held back by completion until it
-    // shows what it is, so the plain state is never set there.
-    if (MayBecomeWwwLink(std::string_view(source_).substr(w))) return false;  // the old word and `added`
     std::string_view shown_end = std::string_view(source_).substr(w, (plain_in_code_ ? before : word_end) - w);
-    Tokens& shown = *plain_tokens_;
-    Token& t = shown.list[plain_index_];
-    std::string_view text = shown.str(t);
+    std::string_view text = plain_tokens_->str(plain_tokens_->list[plain_index_]);
     // The node must end with that whole word (not just its last letters).
     if (text.size() < shown_end.size() ||
         text.compare(text.size() - shown_end.size(), shown_end.size(), shown_end) != 0)
@@ -1245,43 +1302,7 @@ class MarkdownRenderer::Impl {
     if ((line_scan_.pipes || plain_cell_ != kNoCell) &&
         line_scan_.pipes - line_scan_.lead_pipe != plain_cell_ + old_bars)
       return false;
-    if (old_bars || added.find('|') != std::string_view::npos) return CellAppend(word_end, out);
-
-    // What the screen gains: each word with the spaces before it, a line end
-    // as "\n" when a word follows it on a line that can only go on the
-    // paragraph (it starts with a letter); spaces and a line end not yet
-    // followed by a word stay unshown.
-    std::string& more = plain_more_;
-    more.clear();
-    size_t spaces = plain_in_code_ || line_start ? 0 : old_ws;
-    bool ended = false;  // a blank line came
-    for (char c : added) {
-      if (c == ' ') {
-        if (!line_start) ++spaces;
-      } else if (c == '\n') {
-        // Spaces before a line end are a hard break or dropped: the general
-        // path decides. A second one ends the paragraph (see blank_ends).
-        if (spaces || (line_start && !blank_ends)) return false;
-        ended = ended || line_start;
-        line_start = true;
-      } else {
-        if (ended) return false;
-        if (line_start) {
-          if (!IsAsciiLetter(c) && static_cast<unsigned char>(c) < 0x80) return false;
-          more += '\n';
-          line_start = false;
-        }
-        more.append(spaces, ' ');
-        spaces = 0;
-        more += c;
-      }
-    }
-    if (as_is_end_ == before) as_is_end_ = source_.size();
-    if (more.empty()) return true;  // only spaces or a line end arrived: nothing changes on screen
-    out->PushWord(kOpAppendText);
-    PushPath(out, plain_path_);
-    out->PushString(more);
-    GrowText(shown, t, more);
+    *pw = {w, word_end, old_ws, old_bars, line_start};
     return true;
   }
 
@@ -1514,14 +1535,17 @@ class MarkdownRenderer::Impl {
   // may be the start of the closing fence.
   std::string_view FenceVisible() const {
     size_t content_begin = source_.find('\n', frozen_end_) + 1;
-    size_t end = source_.size();
+    size_t end = PartialMayClose() ? fence_line_ : source_.size();
+    return std::string_view(source_).substr(content_begin, end - content_begin);
+  }
+  // True when the partial last line may be the start of the closing fence:
+  // up to 3 spaces, a run of the fence's character, only spaces or tabs.
+  bool PartialMayClose() const {
     std::string_view partial = std::string_view(source_).substr(fence_line_);
     size_t i = 0;
     while (i < partial.size() && i < 3 && partial[i] == ' ') ++i;
-    size_t run_end = partial.find_first_not_of(fence_char_, i);
-    if (run_end == std::string_view::npos) run_end = partial.size();
-    if (run_end > i && partial.find_first_not_of(" \t", run_end) == std::string_view::npos) end = fence_line_;
-    return std::string_view(source_).substr(content_begin, end - content_begin);
+    size_t run_end = std::min(partial.find_first_not_of(fence_char_, i), partial.size());
+    return run_end > i && partial.find_first_not_of(" \t", run_end) == std::string_view::npos;
   }
 
   bool FenceAppend(Batch* out) {
@@ -1557,17 +1581,83 @@ class MarkdownRenderer::Impl {
       out->PushWord(0);
       out->PushString(more);
     }
-    Token& t = shown_.list[2];
-    if (t.begin + t.size != shown_.strings.size()) {
-      std::string copy(shown_.str(t));
-      t.begin = static_cast<uint32_t>(shown_.strings.size());
-      shown_.strings.append(copy);
-    }
-    shown_.strings.append(more);
-    t.size += static_cast<uint32_t>(more.size());
+    GrowText(shown_, shown_.list[2], more);
     return true;
   }
 
+  // ---- prediction: text the caller shows without a flush ----------------------
+  // After a flush that left a plain target (fast path 1) at the end of a word
+  // in the middle of a line, any run of plain bytes without '.', '|', a line
+  // end or non-ASCII is a plain append whatever comes in it: TryPlainAppend
+  // then depends on the bytes before it alone (FindPlainWord; quotes and ')'
+  // only on the line before them: flags), a word without '.' cannot become
+  // a www link, and spaces show once a word follows them. In an open fence,
+  // the rest of a code line is shown as it comes once it can no longer be a
+  // closing fence nor put a tab into its indentation (see FenceVisible).
+  RILLMARK_COLD void Predict() {
+    pred_.kind = Prediction::kNone;
+    if (!carry_.empty()) return;  // its bytes come first
+    pred_.budget = static_cast<uint32_t>(std::min<size_t>(opt_.max_source_bytes - source_.size(), kPredictMax));
+    if (fence_active_) {
+      // The partial line (FindFenceClose went past every whole line) needs
+      // a byte after its indentation: then no byte but a line end makes it
+      // a closing fence or puts a tab into its indentation (FenceAppend
+      // showed it: there is none now).
+      if (PartialMayClose() || source_.find_first_not_of(" \t", fence_line_) == std::string::npos) return;
+      if (shown_text_size() == 0) return;  // (the line shows: never; AppendShown grows that text)
+      pred_.path.assign({0, 0, 0});
+      pred_.kind = Prediction::kVerbatim;
+      return;
+    }
+    // (A target after a closed span fails FindPlainWord: the source ends
+    // with the closer.)
+    if (!plain_ok_ || plain_in_code_) return;
+    ScanLine(source_.size());
+    PlainWord pw;
+    if (!FindPlainWord(source_.size(), plain_cell_ != kNoCell, &pw) || pw.line_start || pw.old_bars ||
+        source_.find('.', pw.w) != std::string::npos)
+      return;
+    auto set_from = [this](size_t at) { return at == std::string::npos || at < frozen_end_; };
+    pred_.flags = static_cast<uint8_t>((set_from(line_scan_.def_colon) ? Prediction::kQuotes : 0) |
+                                       (set_from(line_scan_.link_paren) ? Prediction::kParens : 0));
+    pred_.spaces = static_cast<uint32_t>(pw.old_ws);
+    pred_.path = plain_path_;
+    pred_.kind = Prediction::kWords;
+  }
+
+  static constexpr size_t kPredictMax = size_t{1} << 16;
+
+ public:
+  // The state Flush leaves after the fast path the prediction names (see
+  // Flush, TryPlainAppend, FenceAppend), without its patch.
+  RILLMARK_COLD Status AppendShown(std::string_view text) {
+    if (text.empty()) return Status::kOk;
+    if (!pred_.Covers(text)) return Status::kBadArgument;
+    size_t before = source_.size();
+    source_.append(text);  // (after a CR no prediction: it ends a line)
+    flushed_ = source_.size();
+    pred_.budget -= static_cast<uint32_t>(text.size());
+    tail_memo_.valid = false;
+    if (as_is_end_ == before) as_is_end_ = source_.size();  // (in a container or a fence Flush drops it)
+    if (pred_.kind == Prediction::kVerbatim) {
+      GrowText(shown_, shown_.list[2], text);
+      return Status::kOk;
+    }
+    size_t end = text.find_last_not_of(' ');
+    if (end == std::string_view::npos) {
+      pred_.spaces += static_cast<uint32_t>(text.size());
+      return Status::kOk;
+    }
+    std::string& more = plain_more_;
+    more.assign(pred_.spaces, ' ');
+    more.append(text.substr(0, end + 1));
+    pred_.spaces = static_cast<uint32_t>(text.size() - end - 1);
+    GrowText(*plain_tokens_, plain_tokens_->list[plain_index_], more);
+    return Status::kOk;
+  }
+  const Prediction& prediction() const { return pred_; }
+
+ private:
   // md4c shows fenced code lines verbatim except NUL (U+FFFD), CR (a line
   // end) and lines with a tab in their indentation (re-indented with
   // spaces): the fast path leaves those to the general path. Checks the lines touching [from, end).
@@ -1661,6 +1751,7 @@ class MarkdownRenderer::Impl {
   std::string container_text_;
   std::string para_carry_;      // text of the frozen part merged into the live part's first node
   size_t para_next_try_ = 0;    // source size from which to try the paragraph mode or a cut again
+  Prediction pred_;
 };
 
 MarkdownRenderer::MarkdownRenderer(MarkdownOptions options) : impl_(std::make_unique<Impl>(options)) {}
@@ -1676,5 +1767,19 @@ size_t MarkdownRenderer::frozen_bytes() const { return impl_->frozen_bytes(); }
 bool MarkdownRenderer::in_container() const { return impl_->in_container(); }
 size_t MarkdownRenderer::paragraph_live_start() const { return impl_->paragraph_live_start(); }
 size_t MarkdownRenderer::slow_renders() const { return impl_->slow_renders(); }
+const Prediction& MarkdownRenderer::prediction() const { return impl_->prediction(); }
+Status MarkdownRenderer::AppendShown(std::string_view text) { return impl_->AppendShown(text); }
+
+bool Prediction::Covers(std::string_view text) const {
+  if (kind == kNone || text.size() > budget) return false;
+  if (kind == kVerbatim)
+    return text.find_first_of(std::string_view("\n\r\0", 3)) == std::string_view::npos && detail::IsValidUtf8(text);
+  for (char c : text) {
+    bool ok = IsAsciiAlnum(c) || c == ' ' || std::string_view(",;:?-(").find(c) != std::string_view::npos ||
+              ((flags & kQuotes) && (c == '"' || c == '\'')) || ((flags & kParens) && c == ')');
+    if (!ok) return false;
+  }
+  return true;
+}
 
 }  // namespace rillmark

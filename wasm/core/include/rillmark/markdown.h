@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rillmark/batch.h"
 #include "rillmark/status.h"
@@ -61,6 +62,32 @@ enum class AttrName : uint8_t { kHref = 1, kTitle, kSrc, kAlt, kClass, kStart, k
 std::string_view TagName(Tag tag);
 std::string_view AttrNameString(AttrName name);
 
+/// What the next Flush() would do with text of a predictable kind, so that a
+/// caller may show that text itself and skip the Flush (the JS package then
+/// makes no Wasm call for most words of a paragraph or lines of code). Set by
+/// each Flush(); kNone after Append() and Finish().
+struct Prediction {
+  enum Kind : uint8_t {
+    kNone = 0,
+    /// Words in the middle of a line grow a text node: ASCII letters, digits,
+    /// spaces and ",;:?-(" (also '"' '\'' with kQuotes, ')' with kParens).
+    /// Spaces show only once a word follows them (`spaces` are pending now).
+    kWords = 1,
+    /// The rest of a code line in an open fence grows its text node as it
+    /// is: anything but a line end (LF, CR) and NUL.
+    kVerbatim = 2,
+  };
+  static constexpr uint8_t kQuotes = 1, kParens = 2;
+  Kind kind = kNone;
+  uint8_t flags = 0;
+  uint32_t spaces = 0;
+  uint32_t budget = 0;         ///< bytes that may be shown before the next Flush()
+  std::vector<uint32_t> path;  ///< DOM path of the text node, as in kOpAppendText
+
+  /// True when `text` (UTF-8) is of the predicted kind and fits the budget.
+  bool Covers(std::string_view text) const;
+};
+
 /// Incremental renderer: Append() buffers, Flush() writes the minimal patch that
 /// brings the DOM from its last state to the render of the text so far.
 class MarkdownRenderer {
@@ -79,6 +106,15 @@ class MarkdownRenderer {
   void Flush(Batch* out);
   /// End of text: the DOM equals RenderMarkdownHtml(source()) exactly.
   void Finish(Batch* out);
+  /// What the next Flush() would do with predictable text (see Prediction).
+  const Prediction& prediction() const;
+  /// Takes `text` as appended and flushed, its patch applied by the caller as
+  /// prediction() says: kWords appends the text to the node at `path`, with
+  /// `spaces` spaces before it and its trailing spaces held back (they become
+  /// the new `spaces`); kVerbatim appends it as it is. The prediction stays
+  /// valid for more text (budget and spaces updated). kBadArgument when the
+  /// prediction does not cover `text`: nothing changes.
+  Status AppendShown(std::string_view text);
   /// Back to empty, as newly constructed (the caller clears its DOM).
   void Reset();
 
