@@ -6,8 +6,9 @@
 //
 // Every handle owns an input buffer JS writes into (pointer handed out once,
 // re-fetched only when it grows) and returns, per call, a pointer to a 6-word
-// header {words ptr, word count, text ptr, text bytes, status, input kind} of its Batch,
-// so one network chunk or one animation frame costs one boundary crossing.
+// header {words ptr, word count, text ptr, text bytes, status, input kind} of its Batch
+// (a Markdown handle adds its prediction after it), so one network chunk or
+// one animation frame costs one boundary crossing.
 #include <emscripten/emscripten.h>
 
 #include <algorithm>
@@ -53,10 +54,13 @@ class Handle {
     return reinterpret_cast<uintptr_t>(header_);
   }
   Batch batch_;
+  // Words after the header that a handle kind may fill (MarkdownHandle).
+  static constexpr size_t kMaxPath = 16;
+  uint32_t* Extra() { return header_ + 6; }
 
  private:
   std::vector<char> input_;
-  uint32_t header_[6] = {};
+  uint32_t header_[6 + 5 + kMaxPath] = {};
 };
 
 // An EVENT_META record precedes the first event of a batch and any event
@@ -181,10 +185,32 @@ class TokenDecoderHandle final : public StreamRecords<TokenHandler> {
 class MarkdownHandle final : public Handle {
  public:
   explicit MarkdownHandle(const MarkdownOptions& o) : renderer_(o) {}
-  Status Append(uint32_t n) { return renderer_.Append(In(n)); }
-  uintptr_t Feed(uint32_t n) override {
-    Status s = n ? Append(n) : Status::kOk;
+  uintptr_t Feed(uint32_t n) override { return Feed(n, 0, true); }
+  // The first `shown` of the `n` input bytes were shown by JS as the last
+  // prediction said (AppendShown), the rest is new; then a flush, or none.
+  // After a flush, header words 6.. hold the prediction: kind, flags,
+  // spaces, budget, path depth, path (kind 0 when the path is deeper than
+  // the header holds).
+  uintptr_t Feed(uint32_t n, uint32_t shown, bool flush) {
+    std::string_view in = In(n);
+    shown = std::min<uint32_t>(shown, static_cast<uint32_t>(in.size()));
+    Status s = renderer_.AppendShown(in.substr(0, shown));
+    if (s == Status::kOk && shown < in.size()) s = renderer_.Append(in.substr(shown));
+    uint32_t* out = Extra();
+    if (!flush) {
+      batch_.Clear();
+      out[0] = 0;
+      return Header(s);
+    }
     renderer_.Flush(&batch_);
+    const Prediction& p = renderer_.prediction();
+    bool fits = p.path.size() <= kMaxPath;
+    out[0] = fits ? p.kind : 0;
+    out[1] = p.flags;
+    out[2] = p.spaces;
+    out[3] = p.budget;
+    out[4] = static_cast<uint32_t>(p.path.size());
+    if (fits) std::copy(p.path.begin(), p.path.end(), out + 5);
     return Header(s);
   }
   __attribute__((minsize)) uintptr_t End() override {
@@ -294,9 +320,10 @@ EMSCRIPTEN_KEEPALIVE uint32_t rm_tokens_status(Handle* h) {
 EMSCRIPTEN_KEEPALIVE double rm_tokens_text_events(Handle* h) {
   return static_cast<rillmark::TokenDecoderHandle*>(h)->text_events();
 }
-// Markdown handles only: buffers text without flushing; returns the status.
-EMSCRIPTEN_KEEPALIVE uint32_t rm_markdown_append(Handle* h, uint32_t n) {
-  return static_cast<uint32_t>(static_cast<rillmark::MarkdownHandle*>(h)->Append(n));
+// Markdown handles only: Feed with the shown bytes first (see MarkdownHandle);
+// flush 0 only buffers the text.
+EMSCRIPTEN_KEEPALIVE uintptr_t rm_markdown_feed(Handle* h, uint32_t n, uint32_t shown, uint32_t flush) {
+  return static_cast<rillmark::MarkdownHandle*>(h)->Feed(n, shown, flush != 0);
 }
 
 }  // extern "C"

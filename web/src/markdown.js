@@ -68,12 +68,7 @@ function applyOps(target, state, words, i, end, text) {
         const depth = words[i + 1];
         let node = target;
         for (let l = 0; l < depth; l++) node = childAt(target, state, node, words[i + 2 + l]);
-        const last = node[END] ?? node;
-        const added = doc.createTextNode(str(i + 2 + depth));
-        node.parentNode.insertBefore(added, last.nextSibling);
-        added[EXTRA] = true;
-        node[END] = added;
-        node.parentNode[SPLIT] = true;
+        appendToGroup(doc, node, str(i + 2 + depth));
         mutations++;
         i += 4 + depth;
         break;
@@ -118,6 +113,15 @@ function applyOps(target, state, words, i, end, text) {
   return mutations;
 }
 
+// Appends `text` to the group of text node `node`: a new node after its last.
+function appendToGroup(doc, node, text) {
+  const added = doc.createTextNode(text);
+  node.parentNode.insertBefore(added, (node[END] ?? node).nextSibling);
+  added[EXTRA] = true;
+  node[END] = added;
+  node.parentNode[SPLIT] = true;
+}
+
 // Child `index` of `parent` as the core counts: top-level ones after the frozen
 // nodes (reached from the last frozen node, not by index into a long list),
 // extra text nodes of a group skipped. In a parent with groups the walk
@@ -151,6 +155,41 @@ function removeAfter(parent, node) {
 }
 
 const PENDING_LIMIT = 1 << 16;
+const TEXT_TOO_LARGE = 4;  // Status::kTextTooLarge
+
+// Prediction kinds (rillmark::Prediction): what the core's next flush would
+// do with a predictable piece of text, read after each flush.
+const WORDS = 1;
+const VERBATIM = 2;
+// Bytes of a kWords piece, by bit: 1 always, 2 with the kQuotes flag, 4 with
+// kParens (flag << 1 selects them).
+const WORD_BYTES = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9 ,;:?(-]/.test(ch)) WORD_BYTES[c] = 1;
+  else if (ch === '"' || ch === "'") WORD_BYTES[c] = 2;
+  else if (ch === ')') WORD_BYTES[c] = 4;
+}
+
+// UTF-8 bytes of `text` if the prediction `p` covers it (as
+// Prediction::Covers), else -1.
+function coveredBytes(p, text) {
+  if (p.kind === WORDS) {
+    const mask = 1 | (p.flags << 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128 || !(WORD_BYTES[c] & mask)) return -1;
+    }
+    return text.length;
+  }
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0 || (c >= 0xd800 && c <= 0xdfff)) return -1;  // no surrogate: no 4-byte form
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+  }
+  return bytes;
+}
 
 /**
  * Renders Markdown into `target` incrementally. append() only buffers; flush()
@@ -164,6 +203,10 @@ export class MarkdownRenderer {
   #source = '';
   #pending = '';
   #highSurrogate = '';
+  // Text shown as the core predicted, not yet handed over (and its bytes).
+  #ahead = '';
+  #aheadBytes = 0;
+  #predict = { kind: 0, flags: 0, spaces: 0, budget: 0, node: null };
   /** DOM mutations made so far (diagnostics, demo metrics). */
   mutations = 0;
 
@@ -203,9 +246,39 @@ export class MarkdownRenderer {
     if (this.#pending.length > PENDING_LIMIT) this.#handOver(false);
   }
 
-  /** Applies the pending change to the DOM as one patch (one crossing). */
+  /**
+   * Applies the pending change to the DOM as one patch (one crossing). Text
+   * the last flush predicted (a paragraph's words, a code line's rest) is
+   * shown without a crossing; the next crossing hands it over.
+   */
   flush() {
+    const p = this.#predict;
+    if (p.kind && this.#pending && this.#showPredicted(p, this.#pending)) return;
     this.#handOver(true);
+  }
+
+  // Shows `text` as the core would (see Prediction in markdown.h): words
+  // grow the text node, spaces show once a word follows them.
+  #showPredicted(p, text) {
+    this.#live();
+    const bytes = coveredBytes(p, text);
+    if (bytes < 0 || bytes > p.budget) return false;
+    p.budget -= bytes;
+    let shown = text;
+    if (p.kind === WORDS) {
+      let end = text.length;
+      while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+      shown = end ? ' '.repeat(p.spaces) + text.slice(0, end) : '';
+      p.spaces = end ? text.length - end : p.spaces + text.length;
+    }
+    if (shown) {
+      appendToGroup(this.#target.ownerDocument, p.node, shown);
+      this.mutations++;
+    }
+    this.#ahead += text;
+    this.#aheadBytes += bytes;
+    this.#pending = '';
+    return true;
   }
 
   /** End of text: the DOM equals renderMarkdown(source). */
@@ -221,23 +294,39 @@ export class MarkdownRenderer {
 
   #handOver(flush) {
     const h = this.#live();
+    const ahead = this.#ahead;
     const text = this.#pending;
-    this.#pending = '';
-    const n = text ? writeInput(h, this.#input, text) : 0;
-    if (!flush) {
-      if (!n) return;
-      const status = wasm()._rm_markdown_append(h, n);
-      if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
-      this.#source += text;
-      return;
-    }
+    const shown = this.#aheadBytes;
+    this.#pending = this.#ahead = '';
+    this.#aheadBytes = 0;
+    this.#predict.kind = 0;
+    if (!flush && !ahead && !text) return;
+    const all = ahead ? ahead + text : text;
+    const n = all ? writeInput(h, this.#input, all) : 0;
     const m = wasm();
-    const header = m._rm_feed(h, n) >>> 2;
+    const header = m._rm_markdown_feed(h, n, shown, flush ? 1 : 0) >>> 2;
     const heap = m.HEAPU32;  // after the call: memory may have grown
-    this.#apply(heap, header);
+    if (flush) this.#apply(heap, header);
     const status = heap[header + 4];
-    if (status !== 0) throw statusError(status, 'rillmark: Markdown source exceeds its cap; text dropped');
+    this.#source += ahead;
+    if (status !== 0) throw statusError(status, status === TEXT_TOO_LARGE ? 'rillmark: Markdown source exceeds its cap; text dropped'
+                                                : 'rillmark: the core refused text shown as it predicted');
     this.#source += text;
+    if (flush && heap[header + 6] && this.#target) this.#readPrediction(heap, header + 6);
+  }
+
+  // The core's prediction after a flush (see MarkdownHandle in exports.cc):
+  // the text node it names is found once here.
+  #readPrediction(heap, at) {
+    const p = this.#predict;
+    p.flags = heap[at + 1];
+    p.spaces = heap[at + 2];
+    p.budget = heap[at + 3];
+    const target = this.#target;
+    let node = target;
+    for (let l = 0, depth = heap[at + 4]; l < depth; l++) node = childAt(target, this.#state, node, heap[at + 5 + l]);
+    p.node = node;
+    p.kind = heap[at];
   }
 
   // Applies the patch of a batch header (see readBatch) straight from Wasm
@@ -252,7 +341,7 @@ export class MarkdownRenderer {
 
   /** The Markdown received so far (handed over or still pending). */
   get source() {
-    return this.#source + this.#pending;
+    return this.#source + this.#ahead + this.#pending;
   }
 
   /** Number of frozen top-level nodes in the target. */

@@ -159,3 +159,78 @@ test('appended text nodes (groups) keep later patches on the right nodes', () =>
     r.free();
   }
 });
+
+// After a flush the core predicts what it would do with a paragraph's next
+// words or the rest of a code line; flush() then shows them without a call
+// into Wasm, and the next call hands them over.
+test('predicted words and code are shown without a Wasm call, as a flush shows them', async () => {
+  const { wasm } = await import('../src/wasm.js');
+  const m = wasm();
+  // Emscripten binds an export on its first call (replacing the property):
+  // make that call before wrapping it.
+  const first = new MarkdownRenderer(null);
+  first.append('x');
+  first.flush();
+  first.free();
+  const feed = m._rm_markdown_feed;
+  let calls = 0;
+  m._rm_markdown_feed = (...args) => {
+    calls++;
+    return feed(...args);
+  };
+  try {
+    const doc = createDocument();
+    const words = 'Models answer token by token, and (mostly) in words: plain ones. '.repeat(30);
+    const code = '```js\n' + 'const value = compute(input); // "note" [x] *y* <b>\n'.repeat(30) + '```\n';
+    for (const md of [words, code, `${words}\n\n${code}\nAfter **the** code, ${words}`]) {
+      const target = doc.createElement('div');
+      const r = new MarkdownRenderer(target);
+      let flushes = 0;
+      let own = 0;
+      for (let i = 0; i < md.length; i += 4) {
+        r.append(md.slice(i, i + 4));
+        const before = calls;
+        r.flush();
+        own += calls - before;
+        flushes++;
+        if (i % 16) continue;
+        const fresh = doc.createElement('div');
+        const f = new MarkdownRenderer(fresh);
+        f.append(r.source);
+        f.flush();
+        f.free();
+        assert.equal(target.innerHTML, fresh.innerHTML, `after ${i + 4} characters`);
+      }
+      if (md === words) assert.ok(own < flushes / 8, `${own} calls for ${flushes} flushes of words`);
+      if (md === code) assert.ok(own < flushes / 4, `${own} calls for ${flushes} flushes of code`);
+      r.finish();
+      assert.equal(target.innerHTML, renderMarkdown(md).trim());
+      assert.equal(r.source, md);
+      r.free();
+    }
+  } finally {
+    m._rm_markdown_feed = feed;
+  }
+});
+
+test('predicted text stops at maxSourceBytes: TEXT_TOO_LARGE and what was shown stays', () => {
+  const doc = createDocument();
+  const target = doc.createElement('div');
+  const r = new MarkdownRenderer(target, { maxSourceBytes: 40 });
+  const tokens = 'Plain words flow past the cap of this renderer'.match(/.{1,3}/g);
+  let thrown = null;
+  for (const t of tokens) {
+    r.append(t);
+    try {
+      r.flush();
+    } catch (e) {
+      thrown = e;
+      break;
+    }
+  }
+  assert.equal(thrown?.code, 'TEXT_TOO_LARGE');
+  assert.ok(r.source.length <= 40 && r.source.length > 30, r.source);
+  r.finish();
+  assert.equal(target.innerHTML, renderMarkdown(r.source).trim());
+  r.free();
+});
