@@ -173,7 +173,7 @@ const results = { date: new Date().toISOString().slice(0, 10), node: process.ver
   };
   results.size = {
     rillmark: { js: bundleGz(`export * from '../web/src/index.js';`), wasm: gz(['web/dist/rillmark.wasm']) },
-    'rillmark (npm files, unminified)': { js: gz([...src, 'web/dist/rillmark.mjs']), wasm: gz(['web/dist/rillmark.wasm']) },
+    'rillmark (npm files, unminified)': { js: gz(src), wasm: gz(['web/dist/rillmark.wasm']) },
     marked: { js: bundleGz(`export * from 'marked';`) },
     'markdown-it': { js: bundleGz(`export { default } from 'markdown-it';`) },
     'markdown-wasm': { js: gz(['bench/node_modules/markdown-wasm/dist/markdown.es.js']), wasm: gz(['bench/node_modules/markdown-wasm/dist/markdown.wasm']) },

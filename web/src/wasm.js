@@ -27,15 +27,39 @@ export function init(options = {}) {
           'rillmark: this JavaScript engine lacks WebAssembly SIMD (needs Chrome/Edge 91, Firefox 89, Safari 16.4, Node 16.4 or newer)',
         );
       }
-      const { default: create } = await import('../dist/rillmark.mjs');
-      const wasmBinary = await loader(options);
-      module = await create({ wasmBinary });
+      module = await instantiate(await loader(options));
     })();
     loading.catch(() => {
       loading = null;
     });
   }
   return loading;
+}
+
+// The module is built standalone (no Emscripten glue, see CMakeLists.txt):
+// its exports as `_name` functions, and views of its memory, made anew when
+// the memory grows (the old ones detach).
+async function instantiate(bytes) {
+  const m = {};
+  let memory;
+  const views = () => {
+    m.HEAPU8 = new Uint8Array(memory.buffer);
+    m.HEAPU32 = new Uint32Array(memory.buffer);
+  };
+  const { instance } = await WebAssembly.instantiate(bytes, {
+    env: { emscripten_notify_memory_growth: () => views() },
+    wasi_snapshot_preview1: {
+      proc_exit: (code) => {
+        throw new WebAssembly.RuntimeError(`rillmark: the Wasm module aborted (${code})`);
+      },
+    },
+  });
+  const x = instance.exports;
+  for (const name in x) m[`_${name}`] = x[name];
+  memory = x.memory;
+  views();
+  x._initialize();  // static constructors
+  return m;
 }
 
 /** The loaded module; throws NOT_INITIALIZED before init() resolved. */
