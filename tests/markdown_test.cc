@@ -662,6 +662,29 @@ TEST(MarkdownRenderer, PlainLookingTextThatChangesSpansIsNotAppended) {
   StreamTokens({"**b c", "\xE3\x80\x80", "d"});
 }
 
+// Found by the fuzzer: md4c ends a table at a line "3." (an ordered list
+// item) but shows "3" as a row, so '.' or ')' after a row's first digits is
+// no plain append, nor a predicted one.
+TEST(MarkdownRenderer, DigitsThatStartATableRowMayBecomeAListMarker) {
+  StreamTokens({"x\n|---\n~~~\n", "3", ".", " a"});
+  StreamTokens({"x\n|---\n~~~\n", "3", ")", " a"});
+  Session s;
+  s.Feed("x\n|---\n~~~\n3");
+  EXPECT_FALSE(s.r.prediction().Covers(")"));
+  Session t;
+  t.Feed("Version 3");
+  EXPECT_TRUE(t.r.prediction().Covers(")"));  // in the middle of a line it is text
+}
+
+// Found by the fuzzer: a space after a list marker alone on its line makes
+// an item; taking it for a trailing space (a render that changes nothing)
+// kept "*" as text where completion had taken "~~~" in a table for a fence.
+TEST(MarkdownRenderer, ASpaceAfterAListMarkerIsNoTrailingSpace) {
+  StreamTokens({"x\n|---\n~~~\n3. Read the body:\n", "   *", " "});
+  StreamTokens({"x\n|---\n~~~\n", "-", " "});
+  StreamTokens({"x\n|---\n~~~\n", "> 1.", " "});
+}
+
 // A long paragraph of plain words costs no render per token.
 TEST(MarkdownRenderer, StreamsALongPlainParagraphWithoutRenders) {
   MarkdownRenderer r;

@@ -515,6 +515,20 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   return suffix_only;
 }
 
+namespace {
+
+// True when the last line of `s` is a list marker ("-", "*", "+", "1.",
+// "1)") after quote markers and spaces.
+bool EndsWithListMarker(std::string_view s) {
+  std::string_view line = s.substr(s.rfind('\n') + 1);
+  line.remove_prefix(std::min(line.find_first_not_of(" >"), line.size()));
+  if (line.size() == 1) return line[0] == '-' || line[0] == '*' || line[0] == '+';
+  size_t digits = line.find_first_not_of("0123456789");
+  return digits > 0 && digits <= 9 && digits + 1 == line.size() && (line[digits] == '.' || line[digits] == ')');
+}
+
+}  // namespace
+
 bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
                      bool* unchanged, RenderMemo* memo, CompleteScratch* scratch) {
   std::string local;
@@ -526,9 +540,12 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   if (unchanged) *unchanged = std::string_view(built).substr(start) == part;
   if (memo) {
     // Spaces at the end show nowhere but in a code block ("a **" renders as
-    // "a" does).
+    // "a" does), or after a list marker alone on its line: "*" is text
+    // there, "* " an item (completion holds such lines back, except where
+    // it took a fence for open that md4c did not: found by the fuzzer).
     auto trimmed = [](std::string_view s) { return s.substr(0, s.find_last_not_of(' ') + 1); };
-    memo->hit = memo->valid && (memo->text == built || (memo->spaces_ok && trimmed(memo->text) == trimmed(built)));
+    memo->hit = memo->valid && (memo->text == built || (memo->spaces_ok && trimmed(memo->text) == trimmed(built) &&
+                                                        !EndsWithListMarker(trimmed(built))));
     if (memo->hit) return suffix_only;
     memo->text.swap(built);
     memo->valid = true;

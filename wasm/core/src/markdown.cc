@@ -1198,6 +1198,7 @@ class MarkdownRenderer::Impl {
     // list item, but a line of digits is held back by completion until it
     // shows what it is, so the plain state is never set there.
     if (MayBecomeWwwLink(std::string_view(source_).substr(pw.w))) return false;  // the old word and `added`
+    if ((added[0] == '.' || added[0] == ')') && MayBeListNumber(pw)) return false;
     if (pw.old_bars || added.find('|') != std::string_view::npos) return CellAppend(pw.word_end, out);
     bool line_start = pw.line_start;
 
@@ -1303,6 +1304,19 @@ class MarkdownRenderer::Impl {
         line_scan_.pipes - line_scan_.lead_pipe != plain_cell_ + old_bars)
       return false;
     *pw = {w, word_end, old_ws, old_bars, line_start};
+    return true;
+  }
+
+  // True when the last word is digits that a '.' or ')' would make an
+  // ordered list marker: nothing but markup before it on its line (a table
+  // row without a leading '|' shows "3" as a cell, "3." as a list after the
+  // table: found by the fuzzer).
+  bool MayBeListNumber(const PlainWord& pw) const {
+    if (pw.old_ws || pw.line_start || pw.word_end - pw.w > 9) return false;
+    for (size_t i = pw.w; i < pw.word_end; ++i)
+      if (source_[i] < '0' || source_[i] > '9') return false;
+    for (size_t i = pw.w; i > frozen_end_ && source_[i - 1] != '\n'; --i)
+      if (IsAsciiAlnum(source_[i - 1])) return false;
     return true;
   }
 
@@ -1619,7 +1633,7 @@ class MarkdownRenderer::Impl {
       return;
     auto set_from = [this](size_t at) { return at == std::string::npos || at < frozen_end_; };
     pred_.flags = static_cast<uint8_t>((set_from(line_scan_.def_colon) ? Prediction::kQuotes : 0) |
-                                       (set_from(line_scan_.link_paren) ? Prediction::kParens : 0));
+                                       (set_from(line_scan_.link_paren) && !MayBeListNumber(pw) ? Prediction::kParens : 0));
     pred_.spaces = static_cast<uint32_t>(pw.old_ws);
     pred_.path = plain_path_;
     pred_.kind = Prediction::kWords;
