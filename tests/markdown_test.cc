@@ -1017,6 +1017,27 @@ TEST(MarkdownRenderer, FreezesFinishedBlocksAndNeverTouchesThemAgain) {
   EXPECT_EQ(dom.root().children[0]->mutations + dom.root().children[1]->mutations, before);
 }
 
+// A cut before a line that may continue the block above ("- ", "1. ", "> ",
+// a fence) compares the render of the whole tail with those of its parts:
+// the part before is the render shown when that is its render, and the part
+// after is the new tail's render when completion changes nothing in it.
+TEST(MarkdownRenderer, ACheckedCutRendersTheWholeTailAndThePartAfterOnly) {
+  Session s;
+  s.Feed("Some words.\n\n");
+  size_t renders = s.r.slow_renders();
+  s.Feed("- an item\n");
+  EXPECT_EQ(s.r.slow_renders(), renders + 2);
+  EXPECT_EQ(s.r.frozen_bytes(), std::string("Some words.\n\n").size());
+  EXPECT_EQ(s.dom.Html(), "<p>Some words.</p><ul><li>an item</li></ul>");
+  // Completion that changes the part after renders it again.
+  Session t;
+  t.Feed("Some words.\n\n");
+  renders = t.r.slow_renders();
+  t.Feed("- an item\n- **b");
+  EXPECT_EQ(t.r.slow_renders(), renders + 3);
+  EXPECT_EQ(t.dom.Html(), "<p>Some words.</p><ul><li>an item</li><li><strong>b</strong></li></ul>");
+}
+
 TEST(MarkdownRenderer, KeepsAListOpenAcrossBlankLines) {
   MarkdownRenderer r;
   Batch b;

@@ -430,7 +430,7 @@ class MarkdownRenderer::Impl {
   // part before is rendered (it is what gets frozen): comparing whole and
   // parts would cost two more renders of the tail.
   RILLMARK_COLD bool ConfirmCut(size_t at, bool certain = false) {
-    if (certain && ShownRendersUpTo(at)) {
+    if (ShownRendersUpTo(at)) {
       before_.clear();
       before_.AppendRange(shown_, 0, shown_.list.size());
     } else {
@@ -444,6 +444,14 @@ class MarkdownRenderer::Impl {
     size_t defs_size = defs_.size();
     defs_ += pending_defs_;
     RenderRange(at, source_.size(), false, &after_);
+    // What after_ was rendered from: the tail render after this cut may
+    // reuse it (see SlowFlush).
+    std::string_view part = std::string_view(source_).substr(at);
+    std::string_view defs = DefsFor(part);
+    cut_memo_.text.assign(defs);
+    if (!defs.empty()) cut_memo_.text += '\n';
+    cut_memo_.text.append(part);
+    cut_memo_.valid = true;
     defs_.resize(defs_size);
     if (whole_.list.size() != before_.list.size() + after_.list.size()) return false;
     size_t nb = before_.list.size();
@@ -542,8 +550,20 @@ class MarkdownRenderer::Impl {
       last_suffix_only_ = last_unchanged_ = true;  // unless completion says otherwise
       memo_from_ = frozen_end_;
       tail_memo_.spaces_ok = tail_memo_.valid && !ShowsCodeBlock();
-      RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
+      if (cut_memo_.valid) {
+        // A cut compared whole and parts: after_ is md4c's render of the
+        // text after it, which a tail render of the same text reuses (the
+        // memo compares the whole input).
+        cut_memo_.spaces_ok = false;
+        RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &after_, &cut_memo_);
+        std::swap(next, after_);
+        std::swap(tail_memo_, cut_memo_);
+        tail_memo_.hit = false;  // a new tail: diffed against the old one
+      } else {
+        RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &next, &tail_memo_);
+      }
     }
+    cut_memo_.valid = false;
     as_is_end_ = !fence_active_ && last_unchanged_ ? source_.size() : kNoEnd;
     if (!tail_memo_.hit) {  // (a hit: the same render as before, no ops, shown_ stays)
       if (newly_frozen.list.empty()) {
@@ -1761,6 +1781,7 @@ class MarkdownRenderer::Impl {
   static constexpr size_t kNoEnd = ~size_t{0};
   size_t as_is_end_ = kNoEnd;
   detail::RenderMemo container_memo_;  // input of the render container_live_ came from (see ContainerFlush)
+  detail::RenderMemo cut_memo_;        // input of after_, rendered by ConfirmCut (valid in its flush)
   Tokens next_, newly_frozen_, render_, live_;  // per-flush scratch, kept for its capacity
   std::string container_text_;
   std::string para_carry_;      // text of the frozen part merged into the live part's first node
