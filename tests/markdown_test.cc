@@ -1036,6 +1036,9 @@ TEST(MarkdownRenderer, ACheckedCutRendersTheWholeTailAndThePartAfterOnly) {
   t.Feed("- an item\n- **b");
   EXPECT_EQ(t.r.slow_renders(), renders + 3);
   EXPECT_EQ(t.dom.Html(), "<p>Some words.</p><ul><li>an item</li><li><strong>b</strong></li></ul>");
+  // Nor a code block: a code line still arriving shows without its line end
+  // (a fence whose info string holds '&' is no fast-path fence).
+  StreamTokens({"Some words.\n\n", "```py&x\nx = 1"});
 }
 
 TEST(MarkdownRenderer, KeepsAListOpenAcrossBlankLines) {

@@ -550,10 +550,12 @@ class MarkdownRenderer::Impl {
       last_suffix_only_ = last_unchanged_ = true;  // unless completion says otherwise
       memo_from_ = frozen_end_;
       tail_memo_.spaces_ok = tail_memo_.valid && !ShowsCodeBlock();
-      if (cut_memo_.valid) {
+      if (cut_memo_.valid && !HasCodeBlock(after_)) {
         // A cut compared whole and parts: after_ is md4c's render of the
         // text after it, which a tail render of the same text reuses (the
-        // memo compares the whole input).
+        // memo compares the whole input). Not with a code block: a tail
+        // render drops the line end md4c gives a code line still arriving
+        // (found by the fuzzer).
         cut_memo_.spaces_ok = false;
         RenderRange(frozen_end_, source_.size(), opt_.complete_incomplete, &after_, &cut_memo_);
         std::swap(next, after_);
