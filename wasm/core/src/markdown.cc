@@ -1217,8 +1217,8 @@ class MarkdownRenderer::Impl {
     // Words that punctuation can turn into something: "www." starts a link
     // (md4c's permissive autolinks; "http:" needs a '/', which is not plain,
     // and an e-mail an '@'). Digits then '.' or ')' at a line start make a
-    // list item, but a line of digits is held back by completion until it
-    // shows what it is, so the plain state is never set there.
+    // list item: completion holds a line of digits back until it shows what
+    // it is, except where it shows as a table row (MayBeListNumber).
     if (MayBecomeWwwLink(std::string_view(source_).substr(pw.w))) return false;  // the old word and `added`
     if ((added[0] == '.' || added[0] == ')') && MayBeListNumber(pw)) return false;
     if (pw.old_bars || added.find('|') != std::string_view::npos) return CellAppend(pw.word_end, out);
@@ -1629,7 +1629,7 @@ class MarkdownRenderer::Impl {
   // only on the line before them: flags), a word without '.' cannot become
   // a www link, and spaces show once a word follows them. In an open fence,
   // the rest of a code line is shown as it comes once it can no longer be a
-  // closing fence nor put a tab into its indentation (see FenceVisible).
+  // closing fence nor put a tab into its indentation (see PartialMayClose).
   RILLMARK_COLD void Predict() {
     pred_.kind = Prediction::kNone;
     if (!carry_.empty()) return;  // its bytes come first
