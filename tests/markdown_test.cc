@@ -676,6 +676,21 @@ TEST(MarkdownRenderer, DigitsThatStartATableRowMayBecomeAListMarker) {
   EXPECT_TRUE(t.r.prediction().Covers(")"));  // in the middle of a line it is text
 }
 
+// Found by the fuzzer: digits after an ordered list marker start a nested
+// list with a '.' or ')' ("6. 3." is an item holding an item), so they are
+// no plain word there either.
+TEST(MarkdownRenderer, DigitsAfterAnOrderedListMarkerMayNestAList) {
+  StreamTokens({"6. 3", ".", " a"});
+  StreamTokens({"1) 22", ")", " b"});
+  StreamTokens({"x\n|---\n~~~\n6. 3", ".", " a"});
+  Session s;
+  s.Feed("6. 3");
+  EXPECT_FALSE(s.r.prediction().Covers(")"));
+  Session t;
+  t.Feed("6. Version 3");
+  EXPECT_TRUE(t.r.prediction().Covers(")"));  // after a word it is text
+}
+
 // Found by the fuzzer: a space after a list marker alone on its line makes
 // an item; taking it for a trailing space (a render that changes nothing)
 // kept "*" as text where completion had taken "~~~" in a table for a fence.

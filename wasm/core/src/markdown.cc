@@ -1330,15 +1330,16 @@ class MarkdownRenderer::Impl {
   }
 
   // True when the last word is digits that a '.' or ')' would make an
-  // ordered list marker: nothing but markup before it on its line (a table
-  // row without a leading '|' shows "3" as a cell, "3." as a list after the
-  // table: found by the fuzzer).
+  // ordered list marker: no letter before it on its line, only markup and
+  // digits (a table row without a leading '|' shows "3" as a cell, "3." as a
+  // list after the table; "6. 3." nests a list in an item: both found by
+  // the fuzzer).
   bool MayBeListNumber(const PlainWord& pw) const {
     if (pw.old_ws || pw.line_start || pw.word_end - pw.w > 9) return false;
     for (size_t i = pw.w; i < pw.word_end; ++i)
       if (source_[i] < '0' || source_[i] > '9') return false;
     for (size_t i = pw.w; i > frozen_end_ && source_[i - 1] != '\n'; --i)
-      if (IsAsciiAlnum(source_[i - 1])) return false;
+      if (IsAsciiLetter(source_[i - 1])) return false;
     return true;
   }
 
