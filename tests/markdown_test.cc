@@ -691,6 +691,21 @@ TEST(MarkdownRenderer, DigitsAfterAnOrderedListMarkerMayNestAList) {
   EXPECT_TRUE(t.r.prediction().Covers(")"));  // after a word it is text
 }
 
+// Found by the fuzzer: where completion took "~~~" cells of a table for an
+// open fence it leaves the lines after them to md4c as they are, and a word
+// that is block markup showed as text: more dashes make a thematic break, a
+// space after "1." an item. Such words take the general path.
+TEST(MarkdownRenderer, MarkupWordsAloneOnTheirLineAreNoPlainText) {
+  StreamTokens({"x\n|---\n~~~\n--", "-"});
+  StreamTokens({"x\n|---\n~~~\n-- ", "-"});
+  StreamTokens({"~\n|---\n~~~\n\n~~~\n~~~\n~\n1.", " "});
+  StreamTokens({"~\n|---\n~~~\n\n~~~\n~~~\n~\n1)", " "});
+  Session s;
+  s.Feed("x\n|---\n~~~\n--");
+  EXPECT_FALSE(s.r.prediction().Covers("-"));
+  ExpectPlainAppend({"Pages 1", "0-", "12"});  // after a letter they are text
+}
+
 // Found by the fuzzer: a space after a list marker alone on its line makes
 // an item; taking it for a trailing space (a render that changes nothing)
 // kept "*" as text where completion had taken "~~~" in a table for a fence.
