@@ -102,6 +102,11 @@ size_t BlockEnd(std::string_view t, size_t i, size_t end) {
 
 bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }
 
+bool IsOrderedListMarker(std::string_view s) {
+  size_t digits = s.find_first_not_of("0123456789");
+  return digits > 0 && digits <= 9 && digits + 1 == s.size() && (s[digits] == '.' || s[digits] == ')');
+}
+
 bool IsAtxHeading(std::string_view line) {
   std::string_view s = line.substr(SkipIndent(line));
   size_t n = 0;
@@ -523,8 +528,7 @@ bool EndsWithListMarker(std::string_view s) {
   std::string_view line = s.substr(s.rfind('\n') + 1);
   line.remove_prefix(std::min(line.find_first_not_of(" >"), line.size()));
   if (line.size() == 1) return line[0] == '-' || line[0] == '*' || line[0] == '+';
-  size_t digits = line.find_first_not_of("0123456789");
-  return digits > 0 && digits <= 9 && digits + 1 == line.size() && (line[digits] == '.' || line[digits] == ')');
+  return IsOrderedListMarker(line);
 }
 
 }  // namespace

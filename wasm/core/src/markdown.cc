@@ -1351,10 +1351,8 @@ class MarkdownRenderer::Impl {
   // that completion took for an open fence).
   bool MayBeBlockMarkup(size_t w, size_t word_end) const {
     std::string_view word(source_.data() + w, word_end - w);
-    size_t digits = word.find_first_not_of("0123456789");
-    bool ordered = digits > 0 && digits <= 9 && digits + 1 == word.size() && (word[digits] == '.' || word[digits] == ')');
     bool dashes = word.find_first_not_of('-') == std::string_view::npos;
-    return (ordered || dashes) && !LetterBefore(w);
+    return (dashes || detail::IsOrderedListMarker(word)) && !LetterBefore(w);
   }
 
   // True when an ASCII letter precedes source_[at] on its line (in the tail).
