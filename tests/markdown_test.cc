@@ -255,6 +255,37 @@ TEST(CompleteTail, AddsNothingForTheFenceRunsOfAClosedFence) {
   EXPECT_EQ(CompletedHtml("```\nx `y\n```\n**a"), "<pre><code>x `y\n</code></pre><p><strong>a</strong></p>");
 }
 
+// md4c 0.4.8 keeps every line of an open table as a row until a blank line,
+// a thematic break or a list item or quote starts: a "~~~" or "```" row opens
+// no fence. Completion took such rows for an open fence and left what
+// followed to md4c unfinished (the root of three fuzzer finds, which guards
+// in the plain path had patched). The oracle is md4c itself: a line after
+// the text shows inside <pre><code> exactly when a fence is open.
+TEST(CompleteTail, ReadsFenceLikeLinesOfAnOpenTableAsRows) {
+  const char* docs[] = {
+      "x\n|---\n~~~\n",                 "a | b\n--|--\n```\nc | d\n",    "x\n|---\n~~~\n---\n~~~\n",
+      "x\n|---\n~~~\n\n~~~\n",         "x\n|---\n~~~\n- a\n~~~\n",     "x\n|---\n~~~\n> q\n~~~\n",
+      "x\n|---\n~~~\n7) a\n~~~\n",     "x\n|---\n~~~\n    - a\n~~~\n", "a\nb\n|---\n~~~\n",
+      "# h\nx\n|---\n~~~\n",            "```\nx\n```\nx\n|---\n~~~\n",   "- a\n\nx\n|---\n~~~\n",
+      "- a\nx\n|---\n~~~\n",            "x\n|--\n~~~\n",                   "x\n---|\n~~~\n",
+      "x\n  |:--:|\n~~~\n# h\n",        "x\n|---\n***\n~~~\n",            "x\n=\n|---\n~~~\n",
+      "x\n|---\n~~~\n    ~~~\n~~~\n",  "    x\n|---\n~~~\n",
+  };
+  for (const char* doc : docs) {
+    std::string probe = RenderMarkdownHtml(std::string(doc) + "probe\n");
+    bool md4c_open = probe.size() >= 19 && probe.compare(probe.size() - 19, 19, "probe\n</code></pre>") == 0;
+    std::string fence;
+    EXPECT_EQ(detail::InOpenFence(doc, &fence), md4c_open) << ::testing::PrintToString(doc);
+  }
+  // Without the table dialect the lines are what they look like.
+  detail::FenceScan plain(/*tables=*/false);
+  for (std::string_view line : {"x", "|---", "~~~"}) plain.Line(line);
+  EXPECT_TRUE(plain.open());
+  // Spans in the rows after such a row are completed, so no marker flashes.
+  EXPECT_EQ(CompletedHtml("a | b\n---|---\n~~~\n*x"), RenderMarkdownHtml("a | b\n---|---\n~~~\n*x*"));
+  ExpectInvariantByteByByte("x\n|---\n~~~\n**bold** | `code`\n---\n~~~\n*not em*\n");
+}
+
 // The compact entity table (tools/gen_entities.py) holds every entity of
 // md4c's entity.c with the same expansion.
 TEST(Entities, LookupMatchesMd4cForEveryEntity) {

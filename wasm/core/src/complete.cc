@@ -98,6 +98,93 @@ size_t BlockEnd(std::string_view t, size_t i, size_t end) {
   }
 }
 
+// Columns of leading whitespace as md4c counts them for block structure: a
+// tab among them reaches at least the indented-code column.
+size_t Indentation(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  return i < line.size() && line[i] == '\t' ? std::max<size_t>(i, 4) : i;
+}
+
+std::string_view TrimLeft(std::string_view line) {
+  size_t i = line.find_first_not_of(" \t");
+  return i == std::string_view::npos ? std::string_view() : line.substr(i);
+}
+
+// A thematic break: 3+ of one of '-', '_', '*', with only spaces and tabs
+// between and after them (the caller checks the indentation).
+bool IsThematicBreak(std::string_view line) {
+  std::string_view s = TrimLeft(line);
+  if (s.empty() || (s[0] != '-' && s[0] != '_' && s[0] != '*')) return false;
+  size_t marks = 0;
+  for (char c : s) {
+    if (c == s[0]) {
+      ++marks;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      return false;
+    }
+  }
+  return marks >= 3;
+}
+
+// A setext heading underline: only '=' or only '-', then spaces or tabs.
+bool IsSetextUnderline(std::string_view line) {
+  std::string_view s = TrimLeft(line);
+  if (s.empty() || (s[0] != '=' && s[0] != '-')) return false;
+  size_t run = s.find_first_not_of(s[0]);
+  return run == std::string_view::npos || OnlyChars(s.substr(run), " \t\r");
+}
+
+// A line that starts a list item or a quote (the caller checks the
+// indentation): '>', or '-', '+', '*' or 1–9 digits and '.' or ')' followed
+// by a space, a tab or the line end.
+bool StartsContainer(std::string_view line) {
+  std::string_view s = TrimLeft(line);
+  if (s.empty()) return false;
+  if (s[0] == '>') return true;
+  size_t mark = s[0] == '-' || s[0] == '+' || s[0] == '*' ? 1 : 0;
+  if (!mark) {
+    size_t digits = s.find_first_not_of("0123456789");
+    if (digits == 0 || digits > 9 || digits == std::string_view::npos || (s[digits] != '.' && s[digits] != ')'))
+      return false;
+    mark = digits + 1;
+  }
+  return mark == s.size() || s[mark] == ' ' || s[mark] == '\t' || s[mark] == '\r';
+}
+
+// md4c 0.4.8's table delimiter row (md_is_table_underline): cells of 3+ of
+// ':'? '-'* ':'? separated by '|', at least one '|' on the line.
+bool IsTableDelimiterRow(std::string_view line) {
+  std::string_view s = TrimLeft(line);
+  size_t i = 0;
+  bool pipe = false;
+  auto skip_ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f')) ++i;
+  };
+  if (i < s.size() && s[i] == '|') {
+    pipe = true;
+    ++i;
+    skip_ws();
+  }
+  while (true) {
+    size_t cell = i;
+    if (i < s.size() && s[i] == ':') ++i;
+    while (i < s.size() && s[i] == '-') ++i;
+    if (i < s.size() && s[i] == ':') ++i;
+    if (i - cell < 3) return false;
+    skip_ws();
+    bool delimited = i < s.size() && s[i] == '|';
+    if (delimited) {
+      pipe = true;
+      ++i;
+      skip_ws();
+    }
+    if (i >= s.size() || s[i] == '\r') break;
+    if (!delimited) return false;
+  }
+  return pipe;
+}
+
 }  // namespace
 
 bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }
@@ -146,23 +233,66 @@ bool ClosesFence(std::string_view line, char ch, size_t len) {
   return FenceRun(line, &c, &n, &rest) && c == ch && n >= len && OnlyChars(rest, " \t\r");
 }
 
+FenceScan::Kind FenceScan::Line(std::string_view line) {
+  if (len_) {
+    if (!ClosesFence(line, ch_, len_)) return kCode;
+    len_ = 0;
+    para_ = 0;
+    prev_blank_ = false;
+    return kClose;
+  }
+  if (IsBlankLine(line)) {
+    table_ = false;
+    para_ = 0;
+    prev_blank_ = true;
+    return kBlank;
+  }
+  size_t indent = Indentation(line);
+  bool after_blank = std::exchange(prev_blank_, false);
+  bool hr = indent < 4 && IsThematicBreak(line);
+  bool container = indent < 4 && !hr && StartsContainer(line);
+  if (table_) {
+    if (!hr && !container) return kRow;  // md4c 0.4.8: even "~~~" or "# x"
+    table_ = false;
+  }
+  if (container) {
+    nested_ = true;
+    para_ = 2;  // its lines are no top-level paragraph's first
+    return kText;
+  }
+  bool opens = OpensFence(line, &ch_, &len_);
+  // A line at column 0 after a blank line (or one that a list item's
+  // paragraph cannot take lazily) is outside every container.
+  if (indent == 0 && (after_blank || hr || opens || IsAtxHeading(line))) nested_ = false;
+  if (opens) {
+    para_ = 0;
+    return kOpen;
+  }
+  if (hr || IsAtxHeading(line) || (para_ && indent < 4 && IsSetextUnderline(line))) {
+    para_ = 0;
+    return kText;
+  }
+  if (tables_ && para_ == 1 && !nested_ && IsTableDelimiterRow(line)) {
+    table_ = true;
+    para_ = 0;
+    return kText;
+  }
+  if (para_ == 0 && indent >= 4) return kText;  // indented code
+  para_ = para_ ? 2 : 1;
+  return kText;
+}
+
 bool InOpenFence(std::string_view t, std::string* fence) {
-  char fch = 0;
-  size_t flen = 0;  // 0: no fence open
+  FenceScan scan;
   size_t pos = 0;
   while (true) {
     size_t nl = t.find('\n', pos);
     if (nl == std::string_view::npos) break;
-    std::string_view line = t.substr(pos, nl - pos);
-    if (flen == 0) {
-      OpensFence(line, &fch, &flen);
-    } else if (ClosesFence(line, fch, flen)) {
-      flen = 0;
-    }
+    scan.Line(t.substr(pos, nl - pos));
     pos = nl + 1;
   }
-  if (flen && fence) fence->assign(flen, fch);
-  return flen != 0;
+  if (scan.open() && fence) fence->assign(scan.fence_len(), scan.fence_char());
+  return scan.open();
 }
 
 RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteScratch* scratch) {
@@ -231,18 +361,15 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   size_t region = 0;
   {
     size_t pos = 0;
-    char fch = 0;
-    size_t flen = 0;  // a fence is open
+    FenceScan scan;
     while (pos < end) {
       size_t nl = t.find('\n', pos);
       if (nl == std::string_view::npos || nl >= end) break;
       std::string_view line = t.substr(pos, nl - pos);
-      if (flen ? ClosesFence(line, fch, flen) : IsBlankLine(line) || IsAtxHeading(line)) {
+      FenceScan::Kind kind = scan.Line(line);
+      if (kind == FenceScan::kClose || kind == FenceScan::kBlank ||
+          ((kind == FenceScan::kText || kind == FenceScan::kRow) && IsAtxHeading(line)))
         region = nl + 1;  // spans end with their block
-        flen = 0;
-      } else if (!flen) {
-        OpensFence(line, &fch, &flen);
-      }
       pos = nl + 1;
     }
   }

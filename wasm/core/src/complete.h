@@ -2,6 +2,7 @@
 #ifndef RILLMARK_SRC_COMPLETE_H_
 #define RILLMARK_SRC_COMPLETE_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,8 +48,36 @@ bool OpensFence(std::string_view line, char* ch, size_t* len, size_t* indent = n
 /// A line that closes a fence opened with `len` times `ch`.
 bool ClosesFence(std::string_view line, char ch, size_t len);
 
-/// Open-fence state of `t`'s complete lines: fills `fence` with the fence run
-/// (e.g. "```") when the last fence opened is still open.
+/// md4c 0.4.8's reading of fences, line by line from a block start: a line
+/// that looks like a fence opener opens none inside an open table, where md4c
+/// keeps every line as a row until a blank line, a thematic break or a line
+/// that starts a list item or a quote. Tables are followed from a header at
+/// column 0 outside any list or quote (one line of paragraph, then a
+/// delimiter row with a '|'); ones nested in a container are not (their rows
+/// are read as elsewhere, as before this scan knew tables).
+class FenceScan {
+ public:
+  enum Kind : uint8_t { kText, kBlank, kOpen, kCode, kClose, kRow };
+  /// `tables`: the dialect has tables (MD_FLAG_TABLES).
+  explicit FenceScan(bool tables = true) : tables_(tables) {}
+  /// Reads the next complete line (without its line end).
+  Kind Line(std::string_view line);
+  bool open() const { return len_ != 0; }
+  char fence_char() const { return ch_; }
+  size_t fence_len() const { return len_; }
+
+ private:
+  bool tables_;
+  char ch_ = 0;
+  size_t len_ = 0;       // the open fence's run (0: none)
+  bool table_ = false;   // in a table followed from its header
+  bool nested_ = false;  // in a list item or quote (until a blank line, then a line at column 0)
+  bool prev_blank_ = true;
+  uint8_t para_ = 0;     // lines of the current top-level paragraph: 0, 1 or 2 (more)
+};
+
+/// Open-fence state of `t`'s complete lines (read as FenceScan does): fills
+/// `fence` with the fence run (e.g. "```") when the last fence opened is still open.
 bool InOpenFence(std::string_view t, std::string* fence);
 
 /// A line of only spaces, tabs (and CR).

@@ -6,6 +6,7 @@
 
 #include "cold.h"
 #include "complete.h"
+#include "md4c.h"
 #include "render.h"
 #include "utf8.h"
 
@@ -283,7 +284,10 @@ class MarkdownRenderer::Impl {
     frozen_nodes_ = 0;
     frozen_end_ = 0;
     scan_pos_ = 0;
+    scan_fence_ = NewFenceScan();
   }
+
+  detail::FenceScan NewFenceScan() const { return detail::FenceScan((opt_.md_flags & MD_FLAG_TABLES) != 0); }
 
   const MarkdownOptions& options() const { return opt_; }
 
@@ -373,14 +377,17 @@ class MarkdownRenderer::Impl {
   // list continues across a blank line, a fence holds blank lines, a definition
   // changes a link: all of these fail that test).
   RILLMARK_COLD void FindCuts(Tokens* newly_frozen) {
-    if (scan_pos_ < frozen_end_) scan_pos_ = frozen_end_;
+    if (scan_pos_ < frozen_end_) {
+      scan_pos_ = frozen_end_;
+      scan_fence_ = NewFenceScan();  // a cut is a top-level block boundary
+    }
     while (true) {
       size_t nl = source_.find('\n', scan_pos_);
       if (nl == std::string::npos) {
         // A partial line whose first character already makes it a certain
         // cut (see CertainCut) is frozen at once, without waiting for its end.
         unsigned char c = scan_pos_ < source_.size() ? static_cast<unsigned char>(source_[scan_pos_]) : 0;
-        if (CertainCut(c) && scan_fence_len_ == 0 && scan_pos_ > frozen_end_ &&
+        if (CertainCut(c) && !scan_fence_.open() && scan_pos_ > frozen_end_ &&
             (scan_prev_blank_ || scan_prev_heading_) && partial_checked_ != scan_pos_) {
           partial_checked_ = scan_pos_;
           if (ConfirmCut(scan_pos_, /*certain=*/true)) Freeze(scan_pos_, newly_frozen);
@@ -390,12 +397,8 @@ class MarkdownRenderer::Impl {
       std::string_view line = std::string_view(source_).substr(scan_pos_, nl - scan_pos_);
       bool blank = detail::IsBlankLine(line);
       // Lines inside a fenced block are never cut points (and cost no check).
-      bool was_in_fence = scan_fence_len_ != 0;
-      if (!was_in_fence) {
-        detail::OpensFence(line, &scan_fence_char_, &scan_fence_len_);
-      } else if (detail::ClosesFence(line, scan_fence_char_, scan_fence_len_)) {
-        scan_fence_len_ = 0;
-      }
+      bool was_in_fence = scan_fence_.open();
+      scan_fence_.Line(line);
       bool candidate = !was_in_fence && scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
@@ -1752,8 +1755,7 @@ class MarkdownRenderer::Impl {
   bool scan_prev_blank_ = false;
   bool scan_prev_heading_ = false;
   bool scan_pipes_ = false;  // a line since the last blank one held a '|'
-  char scan_fence_char_ = 0;   // the fence open at scan_pos_ (length 0: none)
-  size_t scan_fence_len_ = 0;
+  detail::FenceScan scan_fence_ = NewFenceScan();  // fences and tables up to scan_pos_
   size_t partial_checked_ = std::string::npos;  // partial line already checked as a cut
   std::string pending_defs_;  // definitions of the part before a candidate cut
   bool last_suffix_only_ = true;
