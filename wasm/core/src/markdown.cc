@@ -1351,7 +1351,8 @@ class MarkdownRenderer::Impl {
   // paragraph), or dashes, which more of make a thematic break. The render
   // shows such a word as text only where completion left it to md4c in a
   // context it read otherwise (found by the fuzzer: "~~~" cells of a table
-  // that completion took for an open fence).
+  // that completion took for an open fence; FenceScan now reads them as
+  // rows in a top-level table, not yet in one nested in a list item).
   bool MayBeBlockMarkup(size_t w, size_t word_end) const {
     std::string_view word(source_.data() + w, word_end - w);
     bool dashes = word.find_first_not_of('-') == std::string_view::npos;
