@@ -255,27 +255,47 @@ TEST(CompleteTail, AddsNothingForTheFenceRunsOfAClosedFence) {
   EXPECT_EQ(CompletedHtml("```\nx `y\n```\n**a"), "<pre><code>x `y\n</code></pre><p><strong>a</strong></p>");
 }
 
-// md4c 0.4.8 keeps every line of an open table as a row until a blank line,
-// a thematic break or a list item or quote starts: a "~~~" or "```" row opens
-// no fence. Completion took such rows for an open fence and left what
-// followed to md4c unfinished (the root of three fuzzer finds, which guards
-// in the plain path had patched). The oracle is md4c itself: a line after
-// the text shows inside <pre><code> exactly when a fence is open.
-TEST(CompleteTail, ReadsFenceLikeLinesOfAnOpenTableAsRows) {
-  const char* docs[] = {
-      "x\n|---\n~~~\n",                 "a | b\n--|--\n```\nc | d\n",    "x\n|---\n~~~\n---\n~~~\n",
-      "x\n|---\n~~~\n\n~~~\n",         "x\n|---\n~~~\n- a\n~~~\n",     "x\n|---\n~~~\n> q\n~~~\n",
-      "x\n|---\n~~~\n7) a\n~~~\n",     "x\n|---\n~~~\n    - a\n~~~\n", "a\nb\n|---\n~~~\n",
-      "# h\nx\n|---\n~~~\n",            "```\nx\n```\nx\n|---\n~~~\n",   "- a\n\nx\n|---\n~~~\n",
-      "- a\nx\n|---\n~~~\n",            "x\n|--\n~~~\n",                   "x\n---|\n~~~\n",
-      "x\n  |:--:|\n~~~\n# h\n",        "x\n|---\n***\n~~~\n",            "x\n=\n|---\n~~~\n",
-      "x\n|---\n~~~\n    ~~~\n~~~\n",  "    x\n|---\n~~~\n",
+// Completion must know whether a fence is open (then it adds nothing to the
+// last line) as md4c does: in list items and quotes, where a fence ends with
+// its container, and in tables, where md4c 0.4.8 keeps every line as a row
+// until a blank line, a thematic break or a list item or quote starts (a
+// "~~~" row opens no fence). Both were misread: closers were added to code
+// lines nested in lists ("```" flashed after each one) and fence-like rows
+// left what followed unfinished (the root of three fuzzer finds). The oracle
+// is md4c itself: a probe line that goes on in every container shows in
+// <pre><code> exactly when a fence is open.
+TEST(CompleteTail, FollowsFencesInContainersAndTablesAsMd4cDoes) {
+  const std::pair<const char*, const char*> docs[] = {
+      // Tables.
+      {"x\n|---\n~~~\n", ""}, {"a | b\n--|--\n```\nc | d\n", ""}, {"x\n|---\n~~~\n---\n~~~\n", ""},
+      {"x\n|---\n~~~\n\n~~~\n", ""}, {"x\n|---\n~~~\n- a\n~~~\n", ""}, {"x\n|---\n~~~\n> q\n~~~\n", ""},
+      {"x\n|---\n~~~\n7) a\n~~~\n", ""}, {"x\n|---\n~~~\n    - a\n~~~\n", ""}, {"a\nb\n|---\n~~~\n", ""},
+      {"# h\nx\n|---\n~~~\n", ""}, {"```\nx\n```\nx\n|---\n~~~\n", ""}, {"- a\n\nx\n|---\n~~~\n", ""},
+      {"- a\nx\n|---\n~~~\n", ""}, {"x\n|--\n~~~\n", ""}, {"x\n---|\n~~~\n", ""}, {"x\n  |:--:|\n~~~\n# h\n", ""},
+      {"x\n|---\n***\n~~~\n", ""}, {"x\n=\n|---\n~~~\n", ""}, {"x\n|---\n~~~\n    ~~~\n~~~\n", ""},
+      {"    x\n|---\n~~~\n", ""}, {"- x\n  |---\n  ~~~\n", "  "}, {"- x\n  |---\n  ~~~\n~~~\n", ""},
+      {"> x\n> |---\n> ~~~\n", "> "}, {"> x\n|---\n~~~\n", ""},
+      // Fences in list items and quotes.
+      {"> ```\n> a\n", "> "}, {"- ```\n  a\n", "  "}, {"1. a\n   - b\n     ```js\n     x\n", "     "},
+      {"- a\n\n  ```\n  x\n", "  "}, {"- ```\n  a\nb\n", ""}, {"> a\nb\n```\n", ""}, {"> - ```\n>   x\n", ">   "},
+      {"-   ```\n    x\n", "    "}, {"-     ```\n", "  "}, {"> ```\n> a\n\n", "> "}, {"a\n2. ```\n", ""},
+      {"a\n1. ```\n   x\n", "   "}, {"a\n-\n```\n", ""}, {"- a\n  ```\n  x\n  ```\n  b\n", "  "},
+      {"- a\n- ```\n  x\n", "  "}, {"   > ```\n   > x\n", "> "}, {"- a\n ```\n", "  "}, {"-\t```\n\tx\n", "\t"},
+      {"10. ```\n    x\n", "    "}, {"> > ```\n> > x\n> y\n", "> > "}, {"- a\n  > ```\n  > x\n", "  > "},
+      // md4c 0.4.8's own readings: a closer where the containers stop closes
+      // the fence; a shorter run there, or one with text, is eaten ("```js"
+      // is a paragraph); a tab after a closer keeps it code; a fence opener
+      // at any indentation interrupts a paragraph, but not after a blank
+      // line, a heading or a break (indented code).
+      {"- ```\n  a\n```\n", ""}, {"- ```\n  a\n```js\n", ""}, {"- ```\n  a\n``\n```\n", ""}, {"- ```\n  a\n~~~\n", ""},
+      {"```\na\n```\t\n", ""}, {"a\n      ```\n", ""}, {"a\n\n      ```\n", ""}, {"# h\n    ```\n", ""},
+      {"***\n    ```\n", ""}, {"a\n---\n    ```\n", ""}, {"x\n|---\n    ```\n", ""}, {"> a\n    ```\n", ""},
   };
-  for (const char* doc : docs) {
-    std::string probe = RenderMarkdownHtml(std::string(doc) + "probe\n");
-    bool md4c_open = probe.size() >= 19 && probe.compare(probe.size() - 19, 19, "probe\n</code></pre>") == 0;
+  for (const auto& [doc, prefix] : docs) {
+    std::string probe = RenderMarkdownHtml(std::string(doc) + prefix + "probe\n");
+    bool md4c_open = probe.find("probe\n</code></pre>") != std::string::npos;
     std::string fence;
-    EXPECT_EQ(detail::InOpenFence(doc, &fence), md4c_open) << ::testing::PrintToString(doc);
+    EXPECT_EQ(detail::InOpenFence(doc, &fence), md4c_open) << ::testing::PrintToString(doc) << " " << probe;
   }
   // Without the table dialect the lines are what they look like.
   detail::FenceScan plain(/*tables=*/false);
@@ -803,7 +823,10 @@ TEST(MarkdownRenderer, PredictedTextShowsWhatAFlushWouldShow) {
   std::mt19937 rng(8);
   for (const auto& [name, doc] : Docs()) {
     size_t predicted = StreamPredicted(doc, rng);
-    EXPECT_GT(predicted, doc.size() / 4.5 / 4) << name;  // a quarter of the chunks at least
+    // A quarter of the chunks at least; a sixth in nested.md, whose code
+    // blocks sit in list items and quotes: prediction covers code lines only
+    // in a fence that starts the live tail.
+    EXPECT_GT(predicted, doc.size() / 4.5 / (name == "nested.md" ? 6 : 4)) << name;
   }
   for (int round = 0; round < 20; ++round) {
     StreamPredicted("Words, words (and more: words?) - a \"quote\" 'here' then **bold words** and `code words`.\n"

@@ -230,59 +230,221 @@ bool ClosesFence(std::string_view line, char ch, size_t len) {
   char c;
   size_t n;
   std::string_view rest;
-  return FenceRun(line, &c, &n, &rest) && c == ch && n >= len && OnlyChars(rest, " \t\r");
+  // Only spaces after the run: md4c 0.4.8 keeps "```\t" as a code line.
+  return FenceRun(line, &c, &n, &rest) && c == ch && n >= len && OnlyChars(rest, " \r");
+}
+
+namespace {
+
+// Skips spaces and tabs from `*pos`, advancing the column `*col` (tabs to the
+// next multiple of 4).
+void SkipWhitespace(std::string_view line, size_t* pos, size_t* col) {
+  for (; *pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t'); ++*pos)
+    *col = line[*pos] == '\t' ? (*col / 4 + 1) * 4 : *col + 1;
+}
+
+// The list item marker at line[at] ("-", "+", "*", or 1–9 digits and '.' or
+// ')') when a space, a tab or the line end follows: its width, else 0.
+// *start: an ordered marker's number (1 for bullets).
+size_t ListMarker(std::string_view line, size_t at, unsigned long* start) {
+  size_t end = at;
+  *start = 1;
+  if (line[at] == '-' || line[at] == '+' || line[at] == '*') {
+    end = at + 1;
+  } else {
+    unsigned long n = 0;
+    while (end < line.size() && end - at < 9 && line[end] >= '0' && line[end] <= '9') n = n * 10 + (line[end++] - '0');
+    if (end == at || end >= line.size() || (line[end] != '.' && line[end] != ')')) return 0;
+    ++end;
+    *start = n;
+  }
+  if (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r') return 0;
+  return end - at;
+}
+
+// A line (from a container's content start) that a paragraph takes lazily
+// when its containers do not go on: none that starts another block.
+bool ContinuesParagraphLazily(std::string_view rest) {
+  if (IsBlankLine(rest)) return false;
+  char ch;
+  size_t len;
+  // (md4c 0.4.8 takes a fence opener at any indentation here.)
+  if (Indentation(rest) >= 4) return !OpensFence(TrimLeft(rest), &ch, &len);
+  return !IsThematicBreak(rest) && !StartsContainer(rest) && !IsAtxHeading(rest) && !OpensFence(rest, &ch, &len);
+}
+
+}  // namespace
+
+size_t FenceScan::Match(std::string_view line, bool blank, size_t* pos_out, size_t* col_out) const {
+  size_t pos = 0, col = 0;
+  size_t k = 0;
+  for (; k < depth_; ++k) {
+    size_t p = pos, c = col;
+    SkipWhitespace(line, &p, &c);
+    if (open_[k].quote) {
+      if (c - col > 3 || p >= line.size() || line[p] != '>') break;
+      pos = p + 1;
+      col = c + 1;
+      if (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) {
+        col = line[pos] == '\t' ? (col / 4 + 1) * 4 : col + 1;
+        ++pos;
+      }
+      continue;
+    }
+    if (blank) continue;  // a blank line goes on in a list item
+    if (c - col < open_[k].indent) break;
+    // Take the item's indentation: its columns, the whole of a tab across them.
+    size_t target = col + open_[k].indent;
+    while (col < target) {
+      col = line[pos] == '\t' ? (col / 4 + 1) * 4 : col + 1;
+      ++pos;
+    }
+  }
+  *pos_out = pos;
+  if (col_out) *col_out = col;
+  return k;
+}
+
+bool FenceScan::Open(std::string_view line, size_t* pos, size_t col) {
+  bool pushed = false;
+  while (depth_ < kMaxDepth) {
+    size_t at = *pos, at_col = col;
+    SkipWhitespace(line, &at, &at_col);
+    if (at_col - col >= 4 || at >= line.size() || IsThematicBreak(line.substr(at))) break;
+    if (line[at] == '>') {
+      open_[depth_++] = {true, 0};
+      *pos = at + 1;
+      col = at_col + 1;
+      if (*pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t')) {
+        col = line[*pos] == '\t' ? (col / 4 + 1) * 4 : col + 1;
+        ++*pos;
+      }
+      pushed = true;
+      continue;
+    }
+    unsigned long start;
+    size_t width = ListMarker(line, at, &start);
+    if (!width) break;
+    size_t after = at + width, after_col = at_col + width;
+    SkipWhitespace(line, &after, &after_col);
+    size_t gap = after_col - (at_col + width);
+    bool empty = after >= line.size() || line[after] == '\r';
+    // An empty item, or an ordered one not starting at 1, cannot interrupt a paragraph.
+    if (para_ && !pushed && (empty || start != 1)) break;
+    size_t spaces = empty || gap >= 5 ? 1 : gap;  // 5+: the item starts with indented code
+    open_[depth_++] = {false, static_cast<uint32_t>(at_col - col + width + spaces)};
+    if (empty) {
+      *pos = line.size();
+    } else if (gap >= 5) {
+      *pos = at + width + 1;
+      col = at_col + width + 1;  // (a tab there: taken whole)
+    } else {
+      *pos = after;
+      col = after_col;
+    }
+    pushed = true;
+  }
+  if (pushed) {
+    para_ = 0;
+    if (table_ && table_depth_ < depth_) table_ = false;
+  }
+  return pushed;
+}
+
+void FenceScan::Close(size_t depth) {
+  depth_ = depth;
+  para_ = 0;
+  if (table_ && table_depth_ > depth) table_ = false;
+}
+
+size_t FenceScan::ContentStart(std::string_view line) const {
+  size_t pos;
+  return Match(line, IsBlankLine(line), &pos) == depth_ ? pos : std::string_view::npos;
 }
 
 FenceScan::Kind FenceScan::Line(std::string_view line) {
+  bool code_may_follow = std::exchange(code_may_follow_, false);
+  Kind kind = Read(line, code_may_follow);  // (sets code_may_follow_ after a heading or a break)
+  if (kind == kBlank || kind == kClose || kind == kIndented) code_may_follow_ = true;
+  return kind;
+}
+
+FenceScan::Kind FenceScan::Read(std::string_view line, bool code_may_follow) {
+  ended_ = false;
+  size_t pos, col;
+  size_t matched = Match(line, IsBlankLine(line), &pos, &col);
   if (len_) {
-    if (!ClosesFence(line, ch_, len_)) return kCode;
-    len_ = 0;
-    para_ = 0;
-    prev_blank_ = false;
-    return kClose;
+    char fence_ch = ch_;
+    size_t fence_len = len_;
+    if (matched == depth_) {
+      if (!ClosesFence(line.substr(pos), ch_, len_)) return kCode;
+      len_ = 0;
+      ended_ = true;
+      para_ = 0;
+      return kClose;
+    }
+    len_ = 0;  // its container ended: so does the fence (code is never lazy)
+    ended_ = true;
+    Close(matched);
+    // md4c 0.4.8 looks for the closing fence first, where its containers
+    // stopped: one there closes the fence (and ends them); a shorter run or
+    // one with text after is eaten, and what follows it decides the line:
+    // "```js" is a paragraph, "``" a blank line.
+    std::string_view rest = line.substr(pos);
+    size_t i = rest.find_first_not_of(" \t");
+    if (i != std::string_view::npos && Indentation(rest) < 4 && rest[i] == fence_ch) {
+      size_t after = rest.find_first_not_of(fence_ch, i);
+      if (after == std::string_view::npos) after = rest.size();
+      if (after - i >= fence_len && OnlyChars(rest.substr(after), " \r")) return kClose;
+      if (IsBlankLine(rest.substr(after))) return kBlank;
+      para_ = 1;
+      return kText;
+    }
   }
-  if (IsBlankLine(line)) {
-    table_ = false;
+  if (matched < depth_) {
+    if (para_ && ContinuesParagraphLazily(line.substr(pos))) {
+      para_ = 2;
+      return kText;
+    }
+    Close(matched);
+  }
+  bool pushed = Open(line, &pos, col);
+  std::string_view rest = line.substr(pos);
+  if (IsBlankLine(rest)) {
     para_ = 0;
-    prev_blank_ = true;
+    if (table_ && table_depth_ == depth_) table_ = false;
     return kBlank;
   }
-  size_t indent = Indentation(line);
-  bool after_blank = std::exchange(prev_blank_, false);
-  bool hr = indent < 4 && IsThematicBreak(line);
-  bool container = indent < 4 && !hr && StartsContainer(line);
-  if (table_) {
-    if (!hr && !container) return kRow;  // md4c 0.4.8: even "~~~" or "# x"
+  size_t indent = Indentation(rest);
+  bool hr = indent < 4 && IsThematicBreak(rest);
+  if (table_ && table_depth_ == depth_ && !pushed) {
+    if (!hr) return kRow;  // md4c 0.4.8: even "~~~" or "# x"
     table_ = false;
   }
-  if (container) {
-    nested_ = true;
-    para_ = 2;  // its lines are no top-level paragraph's first
-    return kText;
-  }
-  bool opens = OpensFence(line, &ch_, &len_);
-  // A line at column 0 after a blank line (or one that a list item's
-  // paragraph cannot take lazily) is outside every container.
-  if (indent == 0 && (after_blank || hr || opens || IsAtxHeading(line))) nested_ = false;
-  if (opens) {
+  // Indented code only after a blank line or code (or a container's start);
+  // elsewhere md4c 0.4.8 takes a fence opener at any indentation.
+  bool indented_code = indent >= 4 && (code_may_follow || pushed);
+  if (!indented_code && OpensFence(indent >= 4 ? TrimLeft(rest) : rest, &ch_, &len_)) {
     para_ = 0;
     return kOpen;
   }
-  if (hr || IsAtxHeading(line) || (para_ && indent < 4 && IsSetextUnderline(line))) {
+  if (hr || IsAtxHeading(rest) || (para_ && indent < 4 && IsSetextUnderline(rest))) {
     para_ = 0;
+    code_may_follow_ = true;  // md4c: a one-line block, like a blank line, ends the paragraph context
     return kText;
   }
-  if (tables_ && para_ == 1 && !nested_ && IsTableDelimiterRow(line)) {
+  if (tables_ && para_ == 1 && IsTableDelimiterRow(rest)) {
     table_ = true;
+    table_depth_ = depth_;
     para_ = 0;
     return kText;
   }
-  if (para_ == 0 && indent >= 4) return kText;  // indented code
+  if (indented_code) return kIndented;
   para_ = para_ ? 2 : 1;
   return kText;
 }
 
-bool InOpenFence(std::string_view t, std::string* fence) {
+bool InOpenFence(std::string_view t, std::string* fence, std::string_view* partial) {
   FenceScan scan;
   size_t pos = 0;
   while (true) {
@@ -292,6 +454,11 @@ bool InOpenFence(std::string_view t, std::string* fence) {
     pos = nl + 1;
   }
   if (scan.open() && fence) fence->assign(scan.fence_len(), scan.fence_char());
+  if (partial) {
+    std::string_view last = t.substr(pos);
+    size_t content = scan.ContentStart(last);
+    *partial = content == std::string_view::npos ? last : last.substr(content);
+  }
   return scan.open();
 }
 
@@ -301,9 +468,10 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   std::string_view last = t.substr(body_end);
 
   std::string fence;
-  if (InOpenFence(t, &fence)) {
+  std::string_view partial;
+  if (InOpenFence(t, &fence, &partial)) {
     // A partial closing fence would flash as code text: hold it back.
-    std::string_view s = last.substr(SkipIndent(last));
+    std::string_view s = partial.substr(SkipIndent(partial));
     size_t run = s.find_first_not_of(fence[0]);
     if (run == std::string_view::npos) run = s.size();
     if (run > 0 && OnlyChars(s.substr(run), " \t")) {
@@ -368,8 +536,11 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
       std::string_view line = t.substr(pos, nl - pos);
       FenceScan::Kind kind = scan.Line(line);
       if (kind == FenceScan::kClose || kind == FenceScan::kBlank ||
-          ((kind == FenceScan::kText || kind == FenceScan::kRow) && IsAtxHeading(line)))
+          ((kind == FenceScan::kText || kind == FenceScan::kRow) && IsAtxHeading(line))) {
         region = nl + 1;  // spans end with their block
+      } else if (scan.ended_fence()) {
+        region = pos;  // the fence ended with its container: this line is new
+      }
       pos = nl + 1;
     }
   }
@@ -690,9 +861,8 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   // Not when the partial line closes a fence (the line above is in an open
   // fence, and with its line end the fence is closed).
   std::string fence;
-  std::string_view whole = text;
-  if (InOpenFence(whole, &fence) && ClosesFence(whole.substr(whole.rfind('\n') + 1), fence[0], fence.size()))
-    return suffix_only;
+  std::string_view partial;
+  if (InOpenFence(text, &fence, &partial) && ClosesFence(partial, fence[0], fence.size())) return suffix_only;
   auto& list = out->list;
   size_t k = list.size();
   while (k > 0 && list[k - 1].kind == Token::kClose) --k;

@@ -45,40 +45,67 @@ bool CompleteTail(std::string_view t, std::string* out, CompleteScratch* scratch
 /// backticks. Sets the fence character, run length and the run's indent.
 bool OpensFence(std::string_view line, char* ch, size_t* len, size_t* indent = nullptr);
 
-/// A line that closes a fence opened with `len` times `ch`.
+/// A line that closes a fence opened with `len` times `ch`: up to 3 spaces,
+/// the run, then only spaces (md4c 0.4.8 keeps "```\t" as code).
 bool ClosesFence(std::string_view line, char ch, size_t len);
 
-/// md4c 0.4.8's reading of fences, line by line from a block start: a line
-/// that looks like a fence opener opens none inside an open table, where md4c
-/// keeps every line as a row until a blank line, a thematic break or a line
-/// that starts a list item or a quote. Tables are followed from a header at
-/// column 0 outside any list or quote (one line of paragraph, then a
-/// delimiter row with a '|'); ones nested in a container are not (their rows
-/// are read as elsewhere, as before this scan knew tables).
+/// md4c 0.4.8's reading of fences, line by line from a block start: the
+/// containers (quotes, list items) each line continues, lazy paragraph
+/// lines, and a fence open inside them, which ends with its container. A
+/// line that looks like a fence opener opens none inside an open table,
+/// where md4c keeps every line as a row until a blank line, a thematic break
+/// or a line that starts a list item or a quote. Tabs count to the next
+/// multiple of 4 columns (a tab split by a container's indentation is taken
+/// whole); more than kMaxDepth nested containers are read as text.
 class FenceScan {
  public:
-  enum Kind : uint8_t { kText, kBlank, kOpen, kCode, kClose, kRow };
+  enum Kind : uint8_t { kText, kBlank, kOpen, kCode, kClose, kRow, kIndented };
+  static constexpr size_t kMaxDepth = 32;
   /// `tables`: the dialect has tables (MD_FLAG_TABLES).
   explicit FenceScan(bool tables = true) : tables_(tables) {}
   /// Reads the next complete line (without its line end).
   Kind Line(std::string_view line);
+  /// Where the content of `line` starts after the markers and indentation of
+  /// the containers open now, or npos when not all of them go on on it.
+  size_t ContentStart(std::string_view line) const;
   bool open() const { return len_ != 0; }
+  /// The last line ended a fence: closed it, or ended its container (then
+  /// the line itself is no code).
+  bool ended_fence() const { return ended_; }
   char fence_char() const { return ch_; }
   size_t fence_len() const { return len_; }
 
  private:
+  struct Container {
+    bool quote;
+    uint32_t indent;  // a list item's content column, from its parent's content
+  };
+  // How many open containers `line` continues; *pos: where its content
+  // starts, *col: at which column.
+  size_t Match(std::string_view line, bool blank, size_t* pos, size_t* col = nullptr) const;
+  // Pushes the containers `line` starts at *pos, column `col` (advancing
+  // *pos); true if any.
+  bool Open(std::string_view line, size_t* pos, size_t col);
+  void Close(size_t depth);
+  Kind Read(std::string_view line, bool code_may_follow);
+
   bool tables_;
+  Container open_[kMaxDepth];
+  size_t depth_ = 0;
   char ch_ = 0;
-  size_t len_ = 0;       // the open fence's run (0: none)
-  bool table_ = false;   // in a table followed from its header
-  bool nested_ = false;  // in a list item or quote (until a blank line, then a line at column 0)
-  bool prev_blank_ = true;
-  uint8_t para_ = 0;     // lines of the current top-level paragraph: 0, 1 or 2 (more)
+  size_t len_ = 0;  // the open fence's run (0: none); it is in the innermost container
+  bool table_ = false;
+  size_t table_depth_ = 0;
+  uint8_t para_ = 0;  // lines of the innermost container's open paragraph: 0, 1 or 2 (more)
+  bool ended_ = false;
+  bool code_may_follow_ = true;  // the last line was blank or code: an indented line is code
 };
 
 /// Open-fence state of `t`'s complete lines (read as FenceScan does): fills
-/// `fence` with the fence run (e.g. "```") when the last fence opened is still open.
-bool InOpenFence(std::string_view t, std::string* fence);
+/// `fence` with the fence run (e.g. "```") when the last fence opened is
+/// still open, and `partial` with the partial last line's content (after the
+/// containers' markers and indentation when it goes on in all of them).
+bool InOpenFence(std::string_view t, std::string* fence, std::string_view* partial = nullptr);
 
 /// A line of only spaces, tabs (and CR).
 bool IsBlankLine(std::string_view line);
