@@ -290,6 +290,9 @@ TEST(CompleteTail, FollowsFencesInContainersAndTablesAsMd4cDoes) {
       {"- ```\n  a\n```\n", ""}, {"- ```\n  a\n```js\n", ""}, {"- ```\n  a\n``\n```\n", ""}, {"- ```\n  a\n~~~\n", ""},
       {"```\na\n```\t\n", ""}, {"a\n      ```\n", ""}, {"a\n\n      ```\n", ""}, {"# h\n    ```\n", ""},
       {"***\n    ```\n", ""}, {"a\n---\n    ```\n", ""}, {"x\n|---\n    ```\n", ""}, {"> a\n    ```\n", ""},
+      // The '>' that opens a quote takes up to 4 columns after it, so an
+      // item there counts from after them; later lines give the '>' one.
+      {">   - a\n>     ```\n>   `x`\n", ">   "}, {">  - a\n>    ```\n>   x\n", ">   "},
   };
   for (const auto& [doc, prefix] : docs) {
     std::string probe = RenderMarkdownHtml(std::string(doc) + prefix + "probe\n");
@@ -742,13 +745,21 @@ TEST(MarkdownRenderer, DigitsAfterAnOrderedListMarkerMayNestAList) {
   EXPECT_TRUE(t.r.prediction().Covers(")"));  // after a word it is text
 }
 
+// Found by the fuzzer: a partial line that does not go on in the list item
+// of an open fence ends the fence; completion took it for a code line until
+// its line end, and the flush after "` wo" showed the backtick as text.
+TEST(CompleteTail, APartialLineOutsideAFencesItemEndsTheFence) {
+  EXPECT_EQ(CompletedHtml("3. ```\n` wo"), RenderMarkdownHtml("3. ```\n` wo`"));
+  StreamTokens({"3. ```\n", "` wo", "\n"});
+  ExpectInvariantByteByByte("3. ```\n` wo\n> ```\n> x\n` y *z*\n");
+}
+
 // Found by the fuzzer: where completion took "~~~" cells of a table for an
-// open fence it leaves the lines after them to md4c as they are, and a word
+// open fence it left the lines after them to md4c as they were, and a word
 // that is block markup showed as text: more dashes make a thematic break, a
-// space after "1." an item. Such words take the general path. (Completion
-// now reads the rows of a top-level table as md4c does; the guard still
-// matters in tables nested in a list item, which its fence scan does not
-// follow: the "- x" cases fail without it.)
+// space after "1." an item. (Guards in the plain path patched this until
+// FenceScan read such rows as md4c does, at the top level and in list
+// items: these fail when it does not follow tables.)
 TEST(MarkdownRenderer, MarkupWordsAloneOnTheirLineAreNoPlainText) {
   StreamTokens({"x\n|---\n~~~\n--", "-"});
   StreamTokens({"x\n|---\n~~~\n-- ", "-"});

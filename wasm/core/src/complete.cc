@@ -100,20 +100,20 @@ size_t BlockEnd(std::string_view t, size_t i, size_t end) {
 
 // Columns of leading whitespace as md4c counts them for block structure: a
 // tab among them reaches at least the indented-code column.
-size_t Indentation(std::string_view line) {
+RILLMARK_COLD size_t Indentation(std::string_view line) {
   size_t i = 0;
   while (i < line.size() && line[i] == ' ') ++i;
   return i < line.size() && line[i] == '\t' ? std::max<size_t>(i, 4) : i;
 }
 
-std::string_view TrimLeft(std::string_view line) {
+RILLMARK_COLD std::string_view TrimLeft(std::string_view line) {
   size_t i = line.find_first_not_of(" \t");
   return i == std::string_view::npos ? std::string_view() : line.substr(i);
 }
 
 // A thematic break: 3+ of one of '-', '_', '*', with only spaces and tabs
 // between and after them (the caller checks the indentation).
-bool IsThematicBreak(std::string_view line) {
+RILLMARK_COLD bool IsThematicBreak(std::string_view line) {
   std::string_view s = TrimLeft(line);
   if (s.empty() || (s[0] != '-' && s[0] != '_' && s[0] != '*')) return false;
   size_t marks = 0;
@@ -128,7 +128,7 @@ bool IsThematicBreak(std::string_view line) {
 }
 
 // A setext heading underline: only '=' or only '-', then spaces or tabs.
-bool IsSetextUnderline(std::string_view line) {
+RILLMARK_COLD bool IsSetextUnderline(std::string_view line) {
   std::string_view s = TrimLeft(line);
   if (s.empty() || (s[0] != '=' && s[0] != '-')) return false;
   size_t run = s.find_first_not_of(s[0]);
@@ -138,7 +138,7 @@ bool IsSetextUnderline(std::string_view line) {
 // A line that starts a list item or a quote (the caller checks the
 // indentation): '>', or '-', '+', '*' or 1–9 digits and '.' or ')' followed
 // by a space, a tab or the line end.
-bool StartsContainer(std::string_view line) {
+RILLMARK_COLD bool StartsContainer(std::string_view line) {
   std::string_view s = TrimLeft(line);
   if (s.empty()) return false;
   if (s[0] == '>') return true;
@@ -154,7 +154,7 @@ bool StartsContainer(std::string_view line) {
 
 // md4c 0.4.8's table delimiter row (md_is_table_underline): cells of 3+ of
 // ':'? '-'* ':'? separated by '|', at least one '|' on the line.
-bool IsTableDelimiterRow(std::string_view line) {
+RILLMARK_COLD bool IsTableDelimiterRow(std::string_view line) {
   std::string_view s = TrimLeft(line);
   size_t i = 0;
   bool pipe = false;
@@ -188,11 +188,6 @@ bool IsTableDelimiterRow(std::string_view line) {
 }  // namespace
 
 bool IsBlankLine(std::string_view line) { return OnlyChars(line, " \t\r"); }
-
-bool IsOrderedListMarker(std::string_view s) {
-  size_t digits = s.find_first_not_of("0123456789");
-  return digits > 0 && digits <= 9 && digits + 1 == s.size() && (s[digits] == '.' || s[digits] == ')');
-}
 
 bool IsAtxHeading(std::string_view line) {
   std::string_view s = line.substr(SkipIndent(line));
@@ -238,7 +233,7 @@ namespace {
 
 // Skips spaces and tabs from `*pos`, advancing the column `*col` (tabs to the
 // next multiple of 4).
-void SkipWhitespace(std::string_view line, size_t* pos, size_t* col) {
+RILLMARK_COLD void SkipWhitespace(std::string_view line, size_t* pos, size_t* col) {
   for (; *pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t'); ++*pos)
     *col = line[*pos] == '\t' ? (*col / 4 + 1) * 4 : *col + 1;
 }
@@ -246,7 +241,7 @@ void SkipWhitespace(std::string_view line, size_t* pos, size_t* col) {
 // The list item marker at line[at] ("-", "+", "*", or 1–9 digits and '.' or
 // ')') when a space, a tab or the line end follows: its width, else 0.
 // *start: an ordered marker's number (1 for bullets).
-size_t ListMarker(std::string_view line, size_t at, unsigned long* start) {
+RILLMARK_COLD size_t ListMarker(std::string_view line, size_t at, unsigned long* start) {
   size_t end = at;
   *start = 1;
   if (line[at] == '-' || line[at] == '+' || line[at] == '*') {
@@ -264,7 +259,7 @@ size_t ListMarker(std::string_view line, size_t at, unsigned long* start) {
 
 // A line (from a container's content start) that a paragraph takes lazily
 // when its containers do not go on: none that starts another block.
-bool ContinuesParagraphLazily(std::string_view rest) {
+RILLMARK_COLD bool ContinuesParagraphLazily(std::string_view rest) {
   if (IsBlankLine(rest)) return false;
   char ch;
   size_t len;
@@ -275,7 +270,7 @@ bool ContinuesParagraphLazily(std::string_view rest) {
 
 }  // namespace
 
-size_t FenceScan::Match(std::string_view line, bool blank, size_t* pos_out, size_t* col_out) const {
+RILLMARK_COLD size_t FenceScan::Match(std::string_view line, bool blank, size_t* pos_out, size_t* col_out) const {
   size_t pos = 0, col = 0;
   size_t k = 0;
   for (; k < depth_; ++k) {
@@ -305,7 +300,7 @@ size_t FenceScan::Match(std::string_view line, bool blank, size_t* pos_out, size
   return k;
 }
 
-bool FenceScan::Open(std::string_view line, size_t* pos, size_t col) {
+RILLMARK_COLD bool FenceScan::Open(std::string_view line, size_t* pos, size_t col) {
   bool pushed = false;
   while (depth_ < kMaxDepth) {
     size_t at = *pos, at_col = col;
@@ -315,7 +310,15 @@ bool FenceScan::Open(std::string_view line, size_t* pos, size_t col) {
       open_[depth_++] = {true, 0};
       *pos = at + 1;
       col = at_col + 1;
-      if (*pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t')) {
+      // md4c 0.4.8 takes up to 4 columns after the '>' that opens a quote
+      // into its marker (a list item there counts its indentation from
+      // after them), one on the lines that go on in it (see Match).
+      size_t p = *pos, c = col;
+      SkipWhitespace(line, &p, &c);
+      if (c - col <= 4) {
+        *pos = p;
+        col = c;
+      } else {
         col = line[*pos] == '\t' ? (col / 4 + 1) * 4 : col + 1;
         ++*pos;
       }
@@ -351,25 +354,25 @@ bool FenceScan::Open(std::string_view line, size_t* pos, size_t col) {
   return pushed;
 }
 
-void FenceScan::Close(size_t depth) {
+RILLMARK_COLD void FenceScan::Close(size_t depth) {
   depth_ = depth;
   para_ = 0;
   if (table_ && table_depth_ > depth) table_ = false;
 }
 
-size_t FenceScan::ContentStart(std::string_view line) const {
+RILLMARK_COLD size_t FenceScan::ContentStart(std::string_view line) const {
   size_t pos;
   return Match(line, IsBlankLine(line), &pos) == depth_ ? pos : std::string_view::npos;
 }
 
-FenceScan::Kind FenceScan::Line(std::string_view line) {
+RILLMARK_COLD FenceScan::Kind FenceScan::Line(std::string_view line) {
   bool code_may_follow = std::exchange(code_may_follow_, false);
   Kind kind = Read(line, code_may_follow);  // (sets code_may_follow_ after a heading or a break)
   if (kind == kBlank || kind == kClose || kind == kIndented) code_may_follow_ = true;
   return kind;
 }
 
-FenceScan::Kind FenceScan::Read(std::string_view line, bool code_may_follow) {
+RILLMARK_COLD FenceScan::Kind FenceScan::Read(std::string_view line, bool code_may_follow) {
   ended_ = false;
   size_t pos, col;
   size_t matched = Match(line, IsBlankLine(line), &pos, &col);
@@ -444,7 +447,7 @@ FenceScan::Kind FenceScan::Read(std::string_view line, bool code_may_follow) {
   return kText;
 }
 
-bool InOpenFence(std::string_view t, std::string* fence, std::string_view* partial) {
+RILLMARK_COLD bool InOpenFence(std::string_view t, std::string* fence, std::string_view* partial) {
   FenceScan scan;
   size_t pos = 0;
   while (true) {
@@ -467,19 +470,48 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   size_t body_end = last_nl == std::string_view::npos ? 0 : last_nl + 1;
   std::string_view last = t.substr(body_end);
 
-  std::string fence;
-  std::string_view partial;
-  if (InOpenFence(t, &fence, &partial)) {
+  // One pass over the complete lines: is a fence open after them, and where
+  // does the last paragraph start (after the last blank line, heading line
+  // or closed fence: spans end with their block; its backtick runs are no
+  // code spans: taken for one, a fence had completion add a closer, and md4c
+  // open a new fence). `region_before_last` leaves out the last complete line.
+  FenceScan scan;
+  size_t region = 0, region_before_last = 0;
+  for (size_t pos = 0; pos < body_end;) {
+    size_t nl = t.find('\n', pos);
+    std::string_view line = t.substr(pos, nl - pos);
+    region_before_last = region;
+    FenceScan::Kind kind = scan.Line(line);
+    if (kind == FenceScan::kClose || kind == FenceScan::kBlank ||
+        ((kind == FenceScan::kText || kind == FenceScan::kRow) && IsAtxHeading(line))) {
+      region = nl + 1;
+    } else if (scan.ended_fence()) {
+      region = pos;  // the fence ended with its container: this line is new
+    }
+    pos = nl + 1;
+  }
+  // A partial last line that already shows it does not go on in the
+  // containers of an open fence ends the fence (code is never lazy): it is
+  // completed as the start of a new block (found by the fuzzer: "3. ```"
+  // then "` wo" showed the backtick as text until the line ended).
+  bool fence_ends_here = false;
+  if (scan.open()) {
     // A partial closing fence would flash as code text: hold it back.
+    size_t content = scan.ContentStart(last);
+    std::string_view partial = content == std::string_view::npos ? last : last.substr(content);
     std::string_view s = partial.substr(SkipIndent(partial));
-    size_t run = s.find_first_not_of(fence[0]);
+    size_t run = s.find_first_not_of(scan.fence_char());
     if (run == std::string_view::npos) run = s.size();
     if (run > 0 && OnlyChars(s.substr(run), " \t")) {
       out->append(t.substr(0, body_end));
       return false;
     }
-    out->append(t);
-    return true;
+    fence_ends_here = content == std::string_view::npos && !IsBlankLine(last);
+    if (!fence_ends_here) {
+      out->append(t);
+      return true;
+    }
+    region = body_end;
   }
 
   bool suffix_only = true;
@@ -508,7 +540,7 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   // followed by a delimiter row (else its pipes would flash, then vanish).
   {
     std::string_view tail_line = t.substr(body_end, end - body_end);
-    if (body_end > 0 && (tail_line.empty() || OnlyChars(tail_line, "|-: \t"))) {
+    if (body_end > 0 && !fence_ends_here && (tail_line.empty() || OnlyChars(tail_line, "|-: \t"))) {
       size_t h_begin = body_end >= 2 ? t.rfind('\n', body_end - 2) : std::string_view::npos;
       h_begin = h_begin == std::string_view::npos ? 0 : h_begin + 1;
       std::string_view h = t.substr(h_begin, body_end - 1 - h_begin);
@@ -523,27 +555,7 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     }
   }
 
-  // Inline completion over the last paragraph: from after the last blank line,
-  // heading line or closed fence (its backtick runs are no code spans: taken
-  // for one, a fence had completion add a closer, and md4c open a new fence).
-  size_t region = 0;
-  {
-    size_t pos = 0;
-    FenceScan scan;
-    while (pos < end) {
-      size_t nl = t.find('\n', pos);
-      if (nl == std::string_view::npos || nl >= end) break;
-      std::string_view line = t.substr(pos, nl - pos);
-      FenceScan::Kind kind = scan.Line(line);
-      if (kind == FenceScan::kClose || kind == FenceScan::kBlank ||
-          ((kind == FenceScan::kText || kind == FenceScan::kRow) && IsAtxHeading(line))) {
-        region = nl + 1;  // spans end with their block
-      } else if (scan.ended_fence()) {
-        region = pos;  // the fence ended with its container: this line is new
-      }
-      pos = nl + 1;
-    }
-  }
+  if (end <= last_nl) region = region_before_last;  // the last complete line is held back
 
   CompleteScratch local;
   CompleteScratch& work = scratch ? *scratch : local;
@@ -818,19 +830,6 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   return suffix_only;
 }
 
-namespace {
-
-// True when the last line of `s` is a list marker ("-", "*", "+", "1.",
-// "1)") after quote markers and spaces.
-bool EndsWithListMarker(std::string_view s) {
-  std::string_view line = s.substr(s.rfind('\n') + 1);
-  line.remove_prefix(std::min(line.find_first_not_of(" >"), line.size()));
-  if (line.size() == 1) return line[0] == '-' || line[0] == '*' || line[0] == '+';
-  return IsOrderedListMarker(line);
-}
-
-}  // namespace
-
 bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_flags, Tokens* out,
                      bool* unchanged, RenderMemo* memo, CompleteScratch* scratch) {
   std::string local;
@@ -843,12 +842,10 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   if (memo) {
     // Spaces at the end show nowhere but in a code block ("a **" renders as
     // "a" does), or after a list marker alone on its line: "*" is text
-    // there, "* " an item (completion holds such lines back, except where
-    // it takes a fence for open that md4c does not: "~~~" rows of a table
-    // in a list item, which FenceScan does not follow; found by the fuzzer).
+    // there, "* " an item (completion holds such lines back; it took "~~~"
+    // rows of a table for an open fence before FenceScan: found by the fuzzer).
     auto trimmed = [](std::string_view s) { return s.substr(0, s.find_last_not_of(' ') + 1); };
-    memo->hit = memo->valid && (memo->text == built || (memo->spaces_ok && trimmed(memo->text) == trimmed(built) &&
-                                                        !EndsWithListMarker(trimmed(built))));
+    memo->hit = memo->valid && (memo->text == built || (memo->spaces_ok && trimmed(memo->text) == trimmed(built)));
     if (memo->hit) return suffix_only;
     memo->text.swap(built);
     memo->valid = true;
@@ -860,9 +857,15 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   // <code> inside <pre>) and not a closing fence, drop md4c's line end.
   // Not when the partial line closes a fence (the line above is in an open
   // fence, and with its line end the fence is closed).
-  std::string fence;
-  std::string_view partial;
-  if (InOpenFence(text, &fence, &partial) && ClosesFence(partial, fence[0], fence.size())) return suffix_only;
+  // (Only a line of a fence run after spaces and quote marks can close one:
+  // the scan of the whole text is for those.)
+  std::string_view last = std::string_view(text).substr(text.rfind('\n') + 1);
+  size_t run = last.find_first_not_of(" \t>");
+  if (run != std::string_view::npos && (last[run] == '`' || last[run] == '~')) {
+    std::string fence;
+    std::string_view partial;
+    if (InOpenFence(text, &fence, &partial) && ClosesFence(partial, fence[0], fence.size())) return suffix_only;
+  }
   auto& list = out->list;
   size_t k = list.size();
   while (k > 0 && list[k - 1].kind == Token::kClose) --k;

@@ -113,9 +113,6 @@ bool IsBlankLine(std::string_view line);
 /// An ATX heading line: up to 3 spaces, 1–6 '#', then a space, tab or the end.
 bool IsAtxHeading(std::string_view line);
 
-/// Exactly an ordered list marker: 1–9 digits, then '.' or ')'.
-bool IsOrderedListMarker(std::string_view s);
-
 /// True when the line of `t` starting at `begin` starts a new block: it is the
 /// first line, or follows a blank line or an ATX heading.
 bool StartsBlock(std::string_view t, size_t begin);

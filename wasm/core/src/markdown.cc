@@ -1308,7 +1308,6 @@ class MarkdownRenderer::Impl {
       if (word_end - w > 256) return false;
       --w;
     }
-    if (!plain_in_code_ && MayBeBlockMarkup(w, word_end)) return false;
     std::string_view shown_end = std::string_view(source_).substr(w, (plain_in_code_ ? before : word_end) - w);
     std::string_view text = plain_tokens_->str(plain_tokens_->list[plain_index_]);
     // The node must end with that whole word (not just its last letters).
@@ -1342,20 +1341,6 @@ class MarkdownRenderer::Impl {
     for (size_t i = pw.w; i < pw.word_end; ++i)
       if (source_[i] < '0' || source_[i] > '9') return false;
     return !LetterBefore(pw.w);
-  }
-
-  // True when the word source_[w, word_end) is block markup if no letter
-  // precedes it on its line: an ordered list marker ("1." "1)"), which a
-  // space makes an item (md4c 0.4.8 lets even an empty one interrupt a
-  // paragraph), or dashes, which more of make a thematic break. The render
-  // shows such a word as text only where completion left it to md4c in a
-  // context it read otherwise (found by the fuzzer: "~~~" cells of a table
-  // that completion took for an open fence; FenceScan now reads them as
-  // rows in a top-level table, not yet in one nested in a list item).
-  bool MayBeBlockMarkup(size_t w, size_t word_end) const {
-    std::string_view word(source_.data() + w, word_end - w);
-    bool dashes = word.find_first_not_of('-') == std::string_view::npos;
-    return (dashes || detail::IsOrderedListMarker(word)) && !LetterBefore(w);
   }
 
   // True when an ASCII letter precedes source_[at] on its line (in the tail).
