@@ -170,6 +170,25 @@ TEST(CompleteTail, ClosesHalfTypedMarkers) {
   EXPECT_EQ(c("x &am"), "x ");
   EXPECT_EQ(c("snake_ca"), "snake_ca");
   EXPECT_EQ(c("a 2*3"), "a 2*3");
+  // Found streaming generated answers: a literal run of the closer's
+  // character, a scheme's "://", an opener whose content is held back, and
+  // a fence opener in a quote or item each showed markers for one flush.
+  EXPECT_EQ(c("a **b 2 * "), "a **b 2**");
+  EXPECT_EQ(c("a **b http://"), "a **b http:/**");
+  EXPECT_EQ(c("a **~"), "a");
+  EXPECT_EQ(c("> ```j"), "");
+  EXPECT_EQ(c("1. ```j"), "");
+}
+
+TEST(CompleteTail, StreamsSpansAroundLiteralMarkersAndUrlsWithoutRetractions) {
+  std::mt19937 rng(5);
+  const std::string doc =
+      "Take **about 2 * 3** or **see http://example.com/a** and **~5 min** now, *or 2 * 3*.\n\n"
+      "> Then:\n> ```js\n> let a = b * c;\n> ```\n\n- ```sh\n  npm i\n  ```\n";
+  for (int lo : {1, 2}) {
+    StreamStats st = Stream(doc, rng, lo, lo + 2);
+    EXPECT_EQ(st.retractions, 0) << ::testing::PrintToString(st.retraction_examples);
+  }
 }
 
 // A renderer keeps completion's and md4c's buffers from render to render:

@@ -50,7 +50,20 @@ bool IsPendingMarkerLine(std::string_view line) {
   char ch;
   size_t len;
   std::string_view rest;
-  if (FenceRun(s, &ch, &len, &rest)) return ch == '~' || rest.find('`') == std::string_view::npos;
+  // A fence opener, also in a quote or after a list marker ("> ```js").
+  std::string_view f = s;
+  while (true) {
+    size_t marker = f[0] == '>' ? 1 : f[0] == '-' || f[0] == '*' || f[0] == '+' ? 1 : 0;
+    if (!marker) {
+      size_t digits = f.find_first_not_of("0123456789");
+      if (digits > 0 && digits <= 9 && digits < f.size() && (f[digits] == '.' || f[digits] == ')')) marker = digits + 1;
+    }
+    if (!marker || (marker < f.size() && f[marker] != ' ' && f[marker] != '\t' && f[0] != '>')) break;
+    f.remove_prefix(marker);
+    f.remove_prefix(std::min(f.find_first_not_of(" \t"), f.size()));
+    if (f.empty()) break;
+  }
+  if (FenceRun(f, &ch, &len, &rest)) return ch == '~' || rest.find('`') == std::string_view::npos;
   // A list item whose task box is being typed: "- [", "- [ ", "1. [x".
   size_t i = 0;
   while (i < s.size() && (s[i] == '-' || s[i] == '*' || s[i] == '+' || (s[i] >= '0' && s[i] <= '9') ||
@@ -794,6 +807,17 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   if (cut_from < end) suffix_only = false;
   bool only_open_brackets = open_brackets == cuts.size();
   end = std::min(end, cut_from);
+  // An opener with nothing but spaces after it before the end is held back
+  // with them (after "**~", whose '~' is held back, "**" showed as text).
+  for (size_t s = stack.size(); s-- > 0;) {
+    const OpenerRun& d = stack[s];
+    if (d.pos >= end) continue;
+    size_t k = d.pos + d.len;
+    while (k < end && IsSpace(t[k])) ++k;
+    if (k < end) break;
+    end = d.pos;
+    suffix_only = false;
+  }
   // Heap sort: 1 KB less gzipped Wasm than std::sort's introsort, same O(n log n).
   std::make_heap(cuts.begin(), cuts.end());
   std::sort_heap(cuts.begin(), cuts.end());
@@ -810,23 +834,46 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   if (pos < end) out->append(t.substr(pos, end - pos));
   if (url_at != std::string_view::npos && url_at <= end) out->append(replace_url);
 
+  // An opener gets its closer when something but spaces follows it (with
+  // nothing after it yet, show nothing rather than the marker).
+  auto closes = [&](const OpenerRun& d) {
+    if (d.pos >= end) return false;
+    for (size_t k = d.pos + d.len; k < end; ++k)
+      if (!IsSpace(t[k])) return true;
+    return false;
+  };
   if (suffix.empty() && !stack.empty()) {
     // Closers must touch non-space text to count as closing (right-flanking).
     // (Trailing spaces are never shown at the end of a paragraph anyway, so
     // dropping them holds nothing back.)
-    while (out->size() > start_len && IsSpace(out->back())) out->pop_back();
+    auto trim = [&] {
+      while (out->size() > start_len && IsSpace(out->back())) out->pop_back();
+    };
+    trim();
+    // A literal run of the first closer's character before it would join it
+    // into one delimiter run ("**a 2 * " gave "**a 2 ***"): it is held back
+    // until text follows it.
+    // So is the second slash of a scheme's "://" with nothing after it:
+    // md4c 0.4.8 takes the closer after it for part of a permissive URL
+    // ("**a http://" + "**").
+    for (size_t s = stack.size(); s-- > 0;) {
+      if (!closes(stack[s])) continue;
+      std::string_view done(*out);
+      done.remove_prefix(start_len);
+      if (!done.empty() && done.back() == stack[s].c) {
+        while (out->size() > start_len && out->back() == stack[s].c) out->pop_back();
+        trim();
+        suffix_only = false;
+      } else if (done.size() >= 3 && done.substr(done.size() - 3) == "://") {
+        out->pop_back();
+        suffix_only = false;
+      }
+      break;
+    }
   }
   out->append(suffix);
-  for (size_t s = stack.size(); s-- > 0;) {
-    const OpenerRun& d = stack[s];
-    if (d.pos >= end) continue;
-    // Nothing after the opener yet: show nothing rather than the marker.
-    size_t content = d.pos + d.len;
-    bool empty = true;
-    for (size_t k = content; k < end && empty; ++k) empty = IsSpace(t[k]);
-    if (empty) continue;
-    out->append(d.len, d.c);
-  }
+  for (size_t s = stack.size(); s-- > 0;)
+    if (closes(stack[s])) out->append(stack[s].len, stack[s].c);
   return suffix_only;
 }
 
