@@ -41,6 +41,32 @@ bool OnlyChars(std::string_view s, std::string_view allowed) {
   return s.find_first_not_of(allowed) == std::string_view::npos;
 }
 
+// Skips spaces and tabs from `*pos`, advancing the column `*col` (tabs to the
+// next multiple of 4).
+RILLMARK_COLD void SkipWhitespace(std::string_view line, size_t* pos, size_t* col) {
+  for (; *pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t'); ++*pos)
+    *col = line[*pos] == '\t' ? (*col / 4 + 1) * 4 : *col + 1;
+}
+
+// The list item marker at line[at] ("-", "+", "*", or 1–9 digits and '.' or
+// ')') when a space, a tab or the line end follows: its width, else 0.
+// *start: an ordered marker's number (1 for bullets).
+RILLMARK_COLD size_t ListMarker(std::string_view line, size_t at, unsigned long* start) {
+  size_t end = at;
+  *start = 1;
+  if (line[at] == '-' || line[at] == '+' || line[at] == '*') {
+    end = at + 1;
+  } else {
+    unsigned long n = 0;
+    while (end < line.size() && end - at < 9 && line[end] >= '0' && line[end] <= '9') n = n * 10 + (line[end++] - '0');
+    if (end == at || end >= line.size() || (line[end] != '.' && line[end] != ')')) return 0;
+    ++end;
+    *start = n;
+  }
+  if (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r') return 0;
+  return end - at;
+}
+
 // A partial last line that is nothing yet but block syntax in the making:
 // "-", "1.", "##", ">", "|", "---", "- [x", a fence opener and its info string.
 bool IsPendingMarkerLine(std::string_view line) {
@@ -52,16 +78,11 @@ bool IsPendingMarkerLine(std::string_view line) {
   std::string_view rest;
   // A fence opener, also in a quote or after a list marker ("> ```js").
   std::string_view f = s;
-  while (true) {
-    size_t marker = f[0] == '>' ? 1 : f[0] == '-' || f[0] == '*' || f[0] == '+' ? 1 : 0;
-    if (!marker) {
-      size_t digits = f.find_first_not_of("0123456789");
-      if (digits > 0 && digits <= 9 && digits < f.size() && (f[digits] == '.' || f[digits] == ')')) marker = digits + 1;
-    }
-    if (!marker || (marker < f.size() && f[marker] != ' ' && f[marker] != '\t' && f[0] != '>')) break;
+  for (unsigned long start; !f.empty();) {
+    size_t marker = f[0] == '>' ? 1 : ListMarker(f, 0, &start);
+    if (!marker) break;
     f.remove_prefix(marker);
     f.remove_prefix(std::min(f.find_first_not_of(" \t"), f.size()));
-    if (f.empty()) break;
   }
   if (FenceRun(f, &ch, &len, &rest)) return ch == '~' || rest.find('`') == std::string_view::npos;
   // A list item whose task box is being typed: "- [", "- [ ", "1. [x".
@@ -153,16 +174,8 @@ RILLMARK_COLD bool IsSetextUnderline(std::string_view line) {
 // by a space, a tab or the line end.
 RILLMARK_COLD bool StartsContainer(std::string_view line) {
   std::string_view s = TrimLeft(line);
-  if (s.empty()) return false;
-  if (s[0] == '>') return true;
-  size_t mark = s[0] == '-' || s[0] == '+' || s[0] == '*' ? 1 : 0;
-  if (!mark) {
-    size_t digits = s.find_first_not_of("0123456789");
-    if (digits == 0 || digits > 9 || digits == std::string_view::npos || (s[digits] != '.' && s[digits] != ')'))
-      return false;
-    mark = digits + 1;
-  }
-  return mark == s.size() || s[mark] == ' ' || s[mark] == '\t' || s[mark] == '\r';
+  unsigned long start;
+  return !s.empty() && (s[0] == '>' || ListMarker(s, 0, &start));
 }
 
 // md4c 0.4.8's table delimiter row (md_is_table_underline): cells of 3+ of
@@ -243,32 +256,6 @@ bool ClosesFence(std::string_view line, char ch, size_t len) {
 }
 
 namespace {
-
-// Skips spaces and tabs from `*pos`, advancing the column `*col` (tabs to the
-// next multiple of 4).
-RILLMARK_COLD void SkipWhitespace(std::string_view line, size_t* pos, size_t* col) {
-  for (; *pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t'); ++*pos)
-    *col = line[*pos] == '\t' ? (*col / 4 + 1) * 4 : *col + 1;
-}
-
-// The list item marker at line[at] ("-", "+", "*", or 1–9 digits and '.' or
-// ')') when a space, a tab or the line end follows: its width, else 0.
-// *start: an ordered marker's number (1 for bullets).
-RILLMARK_COLD size_t ListMarker(std::string_view line, size_t at, unsigned long* start) {
-  size_t end = at;
-  *start = 1;
-  if (line[at] == '-' || line[at] == '+' || line[at] == '*') {
-    end = at + 1;
-  } else {
-    unsigned long n = 0;
-    while (end < line.size() && end - at < 9 && line[end] >= '0' && line[end] <= '9') n = n * 10 + (line[end++] - '0');
-    if (end == at || end >= line.size() || (line[end] != '.' && line[end] != ')')) return 0;
-    ++end;
-    *start = n;
-  }
-  if (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r') return 0;
-  return end - at;
-}
 
 // A line (from a container's content start) that a paragraph takes lazily
 // when its containers do not go on: none that starts another block.
