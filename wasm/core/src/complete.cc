@@ -424,8 +424,9 @@ RILLMARK_COLD FenceScan::Kind FenceScan::Read(std::string_view line, bool code_m
     if (!hr) return kRow;  // md4c 0.4.8: even "~~~" or "# x"
     table_ = false;
   }
-  // Indented code only after a blank line or code (or a container's start);
-  // elsewhere md4c 0.4.8 takes a fence opener at any indentation.
+  // Indented code only after a blank line, code, a heading or a break (or
+  // at a container's start); elsewhere md4c 0.4.8 takes a fence opener at
+  // any indentation.
   bool indented_code = indent >= 4 && (code_may_follow || pushed);
   if (!indented_code && OpensFence(indent >= 4 ? TrimLeft(rest) : rest, &ch_, &len_)) {
     para_ = 0;

@@ -90,7 +90,7 @@ class FenceScan {
   Kind Read(std::string_view line, bool code_may_follow);
 
   bool tables_;
-  Container open_[kMaxDepth];
+  Container open_[kMaxDepth] = {};
   size_t depth_ = 0;
   char ch_ = 0;
   size_t len_ = 0;  // the open fence's run (0: none); it is in the innermost container
@@ -98,7 +98,7 @@ class FenceScan {
   size_t table_depth_ = 0;
   uint8_t para_ = 0;  // lines of the innermost container's open paragraph: 0, 1 or 2 (more)
   bool ended_ = false;
-  bool code_may_follow_ = true;  // the last line was blank or code: an indented line is code
+  bool code_may_follow_ = true;  // after a blank line, code, a heading or a break: an indented line is code
 };
 
 /// Open-fence state of `t`'s complete lines (read as FenceScan does): fills

@@ -398,7 +398,8 @@ class MarkdownRenderer::Impl {
       bool blank = detail::IsBlankLine(line);
       // Lines inside a fenced block are never cut points (and cost no check).
       detail::FenceScan::Kind kind = scan_fence_.Line(line);
-      bool candidate = kind != detail::FenceScan::kCode && kind != detail::FenceScan::kClose && scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
+      bool candidate = kind != detail::FenceScan::kCode && kind != detail::FenceScan::kClose &&
+                       scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
       bool certain = !blank && CertainCut(static_cast<unsigned char>(line[0]));
