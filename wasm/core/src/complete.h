@@ -65,6 +65,13 @@ class FenceScan {
   explicit FenceScan(bool tables = true) : tables_(tables) {}
   /// Reads the next complete line (without its line end).
   Kind Line(std::string_view line);
+  /// Back to the state at a block start (the dialect stays).
+  void Reset() {
+    depth_ = len_ = table_depth_ = 0;
+    table_ = ended_ = false;
+    para_ = 0;
+    code_may_follow_ = true;
+  }
   /// Where the content of `line` starts after the markers and indentation of
   /// the containers open now, or npos when not all of them go on on it.
   size_t ContentStart(std::string_view line) const;
@@ -90,7 +97,7 @@ class FenceScan {
   Kind Read(std::string_view line, bool code_may_follow);
 
   bool tables_;
-  Container open_[kMaxDepth] = {};
+  Container open_[kMaxDepth];  // [0, depth_) in use
   size_t depth_ = 0;
   char ch_ = 0;
   size_t len_ = 0;  // the open fence's run (0: none); it is in the innermost container

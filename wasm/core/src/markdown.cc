@@ -284,10 +284,8 @@ class MarkdownRenderer::Impl {
     frozen_nodes_ = 0;
     frozen_end_ = 0;
     scan_pos_ = 0;
-    scan_fence_ = NewFenceScan();
+    scan_fence_.Reset();
   }
-
-  detail::FenceScan NewFenceScan() const { return detail::FenceScan((opt_.md_flags & MD_FLAG_TABLES) != 0); }
 
   const MarkdownOptions& options() const { return opt_; }
 
@@ -379,7 +377,7 @@ class MarkdownRenderer::Impl {
   RILLMARK_COLD void FindCuts(Tokens* newly_frozen) {
     if (scan_pos_ < frozen_end_) {
       scan_pos_ = frozen_end_;
-      scan_fence_ = NewFenceScan();  // a cut is a top-level block boundary
+      scan_fence_.Reset();  // a cut is a top-level block boundary
     }
     while (true) {
       size_t nl = source_.find('\n', scan_pos_);
@@ -1741,7 +1739,7 @@ class MarkdownRenderer::Impl {
   bool scan_prev_blank_ = false;
   bool scan_prev_heading_ = false;
   bool scan_pipes_ = false;  // a line since the last blank one held a '|'
-  detail::FenceScan scan_fence_ = NewFenceScan();  // fences and tables up to scan_pos_
+  detail::FenceScan scan_fence_{(opt_.md_flags & MD_FLAG_TABLES) != 0};  // fences and tables up to scan_pos_
   size_t partial_checked_ = std::string::npos;  // partial line already checked as a cut
   std::string pending_defs_;  // definitions of the part before a candidate cut
   bool last_suffix_only_ = true;
