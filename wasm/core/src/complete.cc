@@ -360,6 +360,14 @@ RILLMARK_COLD void FenceScan::Close(size_t depth) {
   if (table_ && table_depth_ > depth) table_ = false;
 }
 
+RILLMARK_COLD void FenceScan::Reset() {
+  depth_ = len_ = table_depth_ = 0;
+  ch_ = 0;
+  table_ = ended_ = false;
+  para_ = 0;
+  code_may_follow_ = true;
+}
+
 RILLMARK_COLD size_t FenceScan::ContentStart(std::string_view line) const {
   size_t pos;
   return Match(line, IsBlankLine(line), &pos) == depth_ ? pos : std::string_view::npos;
@@ -797,12 +805,11 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   end = std::min(end, cut_from);
   // An opener with nothing but spaces after it before the end is held back
   // with them (after "**~", whose '~' is held back, "**" showed as text).
+  // Every opener before `end` then has text after it and gets its closer.
   for (size_t s = stack.size(); s-- > 0;) {
     const OpenerRun& d = stack[s];
     if (d.pos >= end) continue;
-    size_t k = d.pos + d.len;
-    while (k < end && IsSpace(t[k])) ++k;
-    if (k < end) break;
+    if (!OnlyChars(t.substr(d.pos + d.len, end - d.pos - d.len), " \t\n\r\f\v")) break;
     end = d.pos;
     suffix_only = false;
   }
@@ -822,46 +829,35 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   if (pos < end) out->append(t.substr(pos, end - pos));
   if (url_at != std::string_view::npos && url_at <= end) out->append(replace_url);
 
-  // An opener gets its closer when something but spaces follows it (with
-  // nothing after it yet, show nothing rather than the marker).
-  auto closes = [&](const OpenerRun& d) {
-    if (d.pos >= end) return false;
-    for (size_t k = d.pos + d.len; k < end; ++k)
-      if (!IsSpace(t[k])) return true;
-    return false;
-  };
   if (suffix.empty() && !stack.empty()) {
     // Closers must touch non-space text to count as closing (right-flanking).
     // (Trailing spaces are never shown at the end of a paragraph anyway, so
-    // dropping them holds nothing back.)
-    auto trim = [&] {
-      while (out->size() > start_len && IsSpace(out->back())) out->pop_back();
+    // dropping them holds nothing back.) A literal run of the first closer's
+    // character before it would join it into one delimiter run ("**a 2 * "
+    // gave "**a 2 ***"): it is held back until text follows it. So is the
+    // second slash of a scheme's "://" with nothing after it: md4c 0.4.8
+    // takes the closer after it for part of a permissive URL ("**a http://").
+    constexpr std::string_view kSpaces = " \t\n\r\f\v";
+    auto trim_end = [](std::string_view text, size_t n, std::string_view chars) {
+      while (n > 0 && chars.find(text[n - 1]) != std::string_view::npos) --n;
+      return n;
     };
-    trim();
-    // A literal run of the first closer's character before it would join it
-    // into one delimiter run ("**a 2 * " gave "**a 2 ***"): it is held back
-    // until text follows it.
-    // So is the second slash of a scheme's "://" with nothing after it:
-    // md4c 0.4.8 takes the closer after it for part of a permissive URL
-    // ("**a http://" + "**").
-    for (size_t s = stack.size(); s-- > 0;) {
-      if (!closes(stack[s])) continue;
-      std::string_view done(*out);
-      done.remove_prefix(start_len);
-      if (!done.empty() && done.back() == stack[s].c) {
-        while (out->size() > start_len && out->back() == stack[s].c) out->pop_back();
-        trim();
-        suffix_only = false;
-      } else if (done.size() >= 3 && done.substr(done.size() - 3) == "://") {
-        out->pop_back();
-        suffix_only = false;
-      }
-      break;
+    std::string_view done = std::string_view(*out).substr(start_len);
+    size_t keep = trim_end(done, done.size(), kSpaces);
+    size_t s = stack.size();
+    while (s > 0 && stack[s - 1].pos >= end) --s;
+    if (s > 0 && keep > 0 && done[keep - 1] == stack[s - 1].c) {
+      keep = trim_end(done, trim_end(done, keep, std::string_view(&stack[s - 1].c, 1)), kSpaces);
+      suffix_only = false;
+    } else if (s > 0 && keep >= 3 && done.substr(keep - 3, 3) == "://") {
+      --keep;
+      suffix_only = false;
     }
+    out->resize(start_len + keep);
   }
   out->append(suffix);
   for (size_t s = stack.size(); s-- > 0;)
-    if (closes(stack[s])) out->append(stack[s].len, stack[s].c);
+    if (stack[s].pos < end) out->append(stack[s].len, stack[s].c);
   return suffix_only;
 }
 
@@ -889,18 +885,8 @@ bool RenderCompleted(std::string_view defs, std::string_view part, unsigned md_f
   RenderTokens(text, md_flags, out, scratch ? &scratch->render : nullptr);
   if (text.empty() || text.back() == '\n') return suffix_only;
   // The last line is partial. If it is a code line (text directly inside
-  // <code> inside <pre>) and not a closing fence, drop md4c's line end.
-  // Not when the partial line closes a fence (the line above is in an open
-  // fence, and with its line end the fence is closed).
-  // (Only a line of a fence run after spaces and quote marks can close one:
-  // the scan of the whole text is for those.)
-  std::string_view last = std::string_view(text).substr(text.rfind('\n') + 1);
-  size_t run = last.find_first_not_of(" \t>");
-  if (run != std::string_view::npos && (last[run] == '`' || last[run] == '~')) {
-    std::string fence;
-    std::string_view partial;
-    if (InOpenFence(text, &fence, &partial) && ClosesFence(partial, fence[0], fence.size())) return suffix_only;
-  }
+  // <code> inside <pre>), drop md4c's line end. (A partial line that would
+  // close the open fence never gets here: CompleteTail holds it back.)
   auto& list = out->list;
   size_t k = list.size();
   while (k > 0 && list[k - 1].kind == Token::kClose) --k;

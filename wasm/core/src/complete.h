@@ -62,16 +62,11 @@ class FenceScan {
   enum Kind : uint8_t { kText, kBlank, kOpen, kCode, kClose, kRow, kIndented };
   static constexpr size_t kMaxDepth = 32;
   /// `tables`: the dialect has tables (MD_FLAG_TABLES).
-  explicit FenceScan(bool tables = true) : tables_(tables) {}
+  explicit FenceScan(bool tables = true) : tables_(tables) { Reset(); }
   /// Reads the next complete line (without its line end).
   Kind Line(std::string_view line);
   /// Back to the state at a block start (the dialect stays).
-  void Reset() {
-    depth_ = len_ = table_depth_ = 0;
-    table_ = ended_ = false;
-    para_ = 0;
-    code_may_follow_ = true;
-  }
+  void Reset();
   /// Where the content of `line` starts after the markers and indentation of
   /// the containers open now, or npos when not all of them go on on it.
   size_t ContentStart(std::string_view line) const;
@@ -98,14 +93,14 @@ class FenceScan {
 
   bool tables_;
   Container open_[kMaxDepth];  // [0, depth_) in use
-  size_t depth_ = 0;
-  char ch_ = 0;
-  size_t len_ = 0;  // the open fence's run (0: none); it is in the innermost container
-  bool table_ = false;
-  size_t table_depth_ = 0;
-  uint8_t para_ = 0;  // lines of the innermost container's open paragraph: 0, 1 or 2 (more)
-  bool ended_ = false;
-  bool code_may_follow_ = true;  // after a blank line, code, a heading or a break: an indented line is code
+  size_t depth_;
+  char ch_;
+  size_t len_;  // the open fence's run (0: none); it is in the innermost container
+  bool table_;
+  size_t table_depth_;
+  uint8_t para_;  // lines of the innermost container's open paragraph: 0, 1 or 2 (more)
+  bool ended_;
+  bool code_may_follow_;  // after a blank line, code, a heading or a break: an indented line is code
 };
 
 /// Open-fence state of `t`'s complete lines (read as FenceScan does): fills
