@@ -4,13 +4,14 @@
 #include <string>
 
 #include "entities.inc"  // generated at build time from md4c's entity.c
+#include "utf8.h"
 
 namespace rillmark::detail {
 namespace {
 
-// The names and their expansions, decoded from the front-coded table once,
-// on the first lookup (~29 KB of memory, only where entities occur; the
-// binary holds ~9.7 KB gzipped).
+// The names and their expansions, decoded from the front-coded names and
+// the code point deltas once, on the first lookup (~29 KB of memory, only
+// where entities occur; the binary holds ~9 KB gzipped).
 struct Table {
   std::string names, values;
   uint16_t name[kEntityCount + 1];
@@ -18,7 +19,9 @@ struct Table {
   Table() {
     names.reserve(kEntityNameBytes);  // no reallocation: names copy from themselves
     values.reserve(kEntityValueBytes);
-    const auto* p = reinterpret_cast<const unsigned char*>(kEntityData);
+    const auto* p = reinterpret_cast<const unsigned char*>(kEntityNames);
+    const auto* d = reinterpret_cast<const unsigned char*>(kEntityDeltas);
+    uint32_t cp = 0;
     for (int i = 0; i < kEntityCount; ++i) {
       unsigned head = *p++;
       name[i] = static_cast<uint16_t>(names.size());
@@ -26,10 +29,14 @@ struct Table {
       while (*p) names.push_back(static_cast<char>(*p++));
       ++p;
       value[i] = static_cast<uint16_t>(values.size());
-      for (int cp = (head & 32) ? 2 : 1; cp > 0; --cp) {
-        size_t len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-        values.append(reinterpret_cast<const char*>(p), len);
-        p += len;
+      for (int n = (head & 32) ? 2 : 1; n > 0; --n) {
+        uint32_t z = 0;
+        for (int shift = 0;; shift += 7) {
+          z |= static_cast<uint32_t>(*d & 0x7f) << shift;
+          if (!(*d++ & 0x80)) break;
+        }
+        cp += (z & 1) ? ~(z >> 1) : z >> 1;  // zigzag: the delta from the code point before
+        AppendCodepoint(values, cp);
       }
     }
     name[kEntityCount] = static_cast<uint16_t>(names.size());
