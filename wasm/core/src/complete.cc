@@ -11,6 +11,7 @@ namespace rillmark::detail {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+constexpr std::string_view kSpaceChars = " \t\n\r\f\v";  // the characters IsSpace takes
 bool IsPunct(char c) {
   unsigned char u = static_cast<unsigned char>(c);
   return u < 0x80 && u > 0x20 && !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
@@ -41,11 +42,13 @@ bool OnlyChars(std::string_view s, std::string_view allowed) {
   return s.find_first_not_of(allowed) == std::string_view::npos;
 }
 
-// Skips spaces and tabs from `*pos`, advancing the column `*col` (tabs to the
-// next multiple of 4).
+// The column after character `c` at column `col` (a tab reaches the next
+// multiple of 4).
+size_t ColumnAfter(char c, size_t col) { return c == '\t' ? (col / 4 + 1) * 4 : col + 1; }
+
+// Skips spaces and tabs from `*pos`, advancing the column `*col`.
 RILLMARK_COLD void SkipWhitespace(std::string_view line, size_t* pos, size_t* col) {
-  for (; *pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t'); ++*pos)
-    *col = line[*pos] == '\t' ? (*col / 4 + 1) * 4 : *col + 1;
+  for (; *pos < line.size() && (line[*pos] == ' ' || line[*pos] == '\t'); ++*pos) *col = ColumnAfter(line[*pos], *col);
 }
 
 // The list item marker at line[at] ("-", "+", "*", or 1–9 digits and '.' or
@@ -132,12 +135,11 @@ size_t BlockEnd(std::string_view t, size_t i, size_t end) {
   }
 }
 
-// Columns of leading whitespace as md4c counts them for block structure: a
-// tab among them reaches at least the indented-code column.
+// Columns of leading whitespace (counted from column 0 of `line`).
 RILLMARK_COLD size_t Indentation(std::string_view line) {
-  size_t i = 0;
-  while (i < line.size() && line[i] == ' ') ++i;
-  return i < line.size() && line[i] == '\t' ? std::max<size_t>(i, 4) : i;
+  size_t pos = 0, col = 0;
+  SkipWhitespace(line, &pos, &col);
+  return col;
 }
 
 RILLMARK_COLD std::string_view TrimLeft(std::string_view line) {
@@ -280,20 +282,14 @@ RILLMARK_COLD size_t FenceScan::Match(std::string_view line, bool blank, size_t*
       if (c - col > 3 || p >= line.size() || line[p] != '>') break;
       pos = p + 1;
       col = c + 1;
-      if (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) {
-        col = line[pos] == '\t' ? (col / 4 + 1) * 4 : col + 1;
-        ++pos;
-      }
+      if (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) col = ColumnAfter(line[pos++], col);
       continue;
     }
     if (blank) continue;  // a blank line goes on in a list item
     if (c - col < open_[k].indent) break;
     // Take the item's indentation: its columns, the whole of a tab across them.
     size_t target = col + open_[k].indent;
-    while (col < target) {
-      col = line[pos] == '\t' ? (col / 4 + 1) * 4 : col + 1;
-      ++pos;
-    }
+    while (col < target) col = ColumnAfter(line[pos++], col);
   }
   *pos_out = pos;
   if (col_out) *col_out = col;
@@ -319,8 +315,7 @@ RILLMARK_COLD bool FenceScan::Open(std::string_view line, size_t* pos, size_t co
         *pos = p;
         col = c;
       } else {
-        col = line[*pos] == '\t' ? (col / 4 + 1) * 4 : col + 1;
-        ++*pos;
+        col = ColumnAfter(line[(*pos)++], col);
       }
       pushed = true;
       continue;
@@ -456,7 +451,7 @@ RILLMARK_COLD FenceScan::Kind FenceScan::Read(std::string_view line, bool code_m
   return kText;
 }
 
-RILLMARK_COLD bool InOpenFence(std::string_view t, std::string* fence, std::string_view* partial) {
+RILLMARK_COLD bool InOpenFence(std::string_view t, std::string* fence) {
   FenceScan scan;
   size_t pos = 0;
   while (true) {
@@ -466,11 +461,6 @@ RILLMARK_COLD bool InOpenFence(std::string_view t, std::string* fence, std::stri
     pos = nl + 1;
   }
   if (scan.open() && fence) fence->assign(scan.fence_len(), scan.fence_char());
-  if (partial) {
-    std::string_view last = t.substr(pos);
-    size_t content = scan.ContentStart(last);
-    *partial = content == std::string_view::npos ? last : last.substr(content);
-  }
   return scan.open();
 }
 
@@ -809,7 +799,7 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   for (size_t s = stack.size(); s-- > 0;) {
     const OpenerRun& d = stack[s];
     if (d.pos >= end) continue;
-    if (!OnlyChars(t.substr(d.pos + d.len, end - d.pos - d.len), " \t\n\r\f\v")) break;
+    if (!OnlyChars(t.substr(d.pos + d.len, end - d.pos - d.len), kSpaceChars)) break;
     end = d.pos;
     suffix_only = false;
   }
@@ -837,17 +827,16 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     // gave "**a 2 ***"): it is held back until text follows it. So is the
     // second slash of a scheme's "://" with nothing after it: md4c 0.4.8
     // takes the closer after it for part of a permissive URL ("**a http://").
-    constexpr std::string_view kSpaces = " \t\n\r\f\v";
     auto trim_end = [](std::string_view text, size_t n, std::string_view chars) {
       while (n > 0 && chars.find(text[n - 1]) != std::string_view::npos) --n;
       return n;
     };
     std::string_view done = std::string_view(*out).substr(start_len);
-    size_t keep = trim_end(done, done.size(), kSpaces);
+    size_t keep = trim_end(done, done.size(), kSpaceChars);
     size_t s = stack.size();
     while (s > 0 && stack[s - 1].pos >= end) --s;
     if (s > 0 && keep > 0 && done[keep - 1] == stack[s - 1].c) {
-      keep = trim_end(done, trim_end(done, keep, std::string_view(&stack[s - 1].c, 1)), kSpaces);
+      keep = trim_end(done, trim_end(done, keep, std::string_view(&stack[s - 1].c, 1)), kSpaceChars);
       suffix_only = false;
     } else if (s > 0 && keep >= 3 && done.substr(keep - 3, 3) == "://") {
       --keep;

@@ -105,9 +105,8 @@ class FenceScan {
 
 /// Open-fence state of `t`'s complete lines (read as FenceScan does): fills
 /// `fence` with the fence run (e.g. "```") when the last fence opened is
-/// still open, and `partial` with the partial last line's content (after the
-/// containers' markers and indentation when it goes on in all of them).
-bool InOpenFence(std::string_view t, std::string* fence, std::string_view* partial = nullptr);
+/// still open.
+bool InOpenFence(std::string_view t, std::string* fence);
 
 /// A line of only spaces, tabs (and CR).
 bool IsBlankLine(std::string_view line);
