@@ -180,6 +180,20 @@ TEST(CompleteTail, ClosesHalfTypedMarkers) {
   EXPECT_EQ(c("1. ```j"), "");
 }
 
+// An unclosed '[' is hidden until it is known to be text, but not where
+// hiding it joins block syntax before it to a space after it: "1.[ b" showed
+// as the list item "1. b" and "##[[" as a heading (found by the fuzzer).
+TEST(CompleteTail, HidesNoBracketWhoseHidingMakesBlockSyntax) {
+  for (const char* doc : {"a\n1.[[[ b", "~https~\n~\n1.[[[[ a", "-[ b", "1)[ b", "##[[ x", "x\n##[[",
+                          "> 2.[ c", "- -[ d"})
+    EXPECT_EQ(CompletedHtml(doc), RenderMarkdownHtml(doc)) << doc;
+  EXPECT_EQ(CompletedHtml("*[ b"), "<p><em>[ b</em></p>");  // not a list item holding "b*"
+  // Elsewhere the bracket stays hidden while its text arrives.
+  EXPECT_EQ(CompletedHtml("see [the"), "<p>see the</p>");
+  EXPECT_EQ(CompletedHtml("1. [the"), "<ol><li>the</li></ol>");
+  EXPECT_EQ(CompletedHtml("## [a b"), "<h2>a b</h2>");
+}
+
 TEST(CompleteTail, StreamsSpansAroundLiteralMarkersAndUrlsWithoutRetractions) {
   std::mt19937 rng(5);
   const std::string doc =

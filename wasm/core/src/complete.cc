@@ -70,12 +70,32 @@ RILLMARK_COLD size_t ListMarker(std::string_view line, size_t at, unsigned long*
   return end - at;
 }
 
+// What block syntax is made of: a line of them alone (and spaces) may be a
+// block start in the making.
+constexpr std::string_view kMarkerChars = "-*+#>=_|:~`.) 0123456789\t";
+
+// Hiding the unclosed '[' run around `b` joins the text before it on its
+// line to a space (or the end) after it. Where that text is block syntax
+// ("1.", "##", "> -") the result reads as a block the source is not: "1.[ b"
+// showed the list item "1. b", "##[[" a heading (found by the fuzzer). Such
+// a run stays.
+bool HidingMakesMarkup(std::string_view t, size_t b) {
+  size_t p = b, n = b;
+  while (p > 0 && t[p - 1] == '[') --p;
+  while (n < t.size() && t[n] == '[') ++n;
+  if (p == 0 || (n < t.size() && !IsSpace(t[n]))) return false;
+  size_t line = t.rfind('\n', p - 1);
+  std::string_view before = t.substr(line == std::string_view::npos ? 0 : line + 1);
+  before = before.substr(0, p - (t.size() - before.size()));
+  return before.find_first_not_of(" \t") != std::string_view::npos && OnlyChars(before, kMarkerChars);
+}
+
 // A partial last line that is nothing yet but block syntax in the making:
 // "-", "1.", "##", ">", "|", "---", "- [x", a fence opener and its info string.
 bool IsPendingMarkerLine(std::string_view line) {
   std::string_view s = line.substr(SkipIndent(line));
   if (s.empty()) return false;
-  if (OnlyChars(s, "-*+#>=_|:~`.) 0123456789\t")) return true;
+  if (OnlyChars(s, kMarkerChars)) return true;
   char ch;
   size_t len;
   std::string_view rest;
@@ -785,7 +805,7 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     if (b >= cut_from) continue;
     if (t[b] == '!') {
       cut_from = std::min(cut_from, b);
-    } else if (b == 0 || !IsAlnum(t[b - 1])) {
+    } else if ((b == 0 || !IsAlnum(t[b - 1])) && !HidingMakesMarkup(t, b)) {
       cuts.push_back({b, b + 1});
       ++open_brackets;
     }
