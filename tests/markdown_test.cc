@@ -1176,6 +1176,34 @@ TEST(MarkdownRenderer, ACheckedCutRendersTheWholeTailAndThePartAfterOnly) {
   StreamTokens({"Some words.\n\n", "```py&x\nx = 1"});
 }
 
+// A line that starts with a fence character where no fence is open cannot
+// close one: it is a certain cut, frozen without rendering the whole tail
+// and the part after it (a checked cut takes those two renders). Where a
+// fence is open in a list item it may close it (md4c 0.4.8 lets an
+// unindented fence do that): the cut stays checked.
+TEST(MarkdownRenderer, AFenceWhereNoneIsOpenIsACertainCut) {
+  for (const char* next : {"```js\n", "~~~\n", "```js\nlet a;\n", "`code` first\n", "~~gone~~ now\n"}) {
+    Session s;
+    s.Feed("Some words.\n\n");
+    size_t renders = s.r.slow_renders();
+    s.Feed(next);
+    EXPECT_EQ(s.r.frozen_bytes(), std::string("Some words.\n\n").size()) << next;
+    EXPECT_LE(s.r.slow_renders(), renders + 1) << next;  // the tail's render at most
+    EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << next;
+  }
+  for (const char* next : {"`x` y\n", "~~~\n"}) {
+    Session s;
+    s.Feed("- a\n\n  ```\n  code\n\n");
+    size_t renders = s.r.slow_renders();
+    s.Feed(next);
+    EXPECT_EQ(s.r.slow_renders(), renders + 3) << next;  // before, whole, after
+    EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << next;
+  }
+  for (const char* doc : {"- a\n\n  ```\n  code\n\n```\nafter\n", "> ```\n> x\n\n```\ny\n```\n",
+                          "Words.\n\n```js\nlet a;\n```\n\n~~~\nb\n~~~\n\n`c` d\n"})
+    ExpectInvariantByteByByte(doc);
+}
+
 TEST(MarkdownRenderer, KeepsAListOpenAcrossBlankLines) {
   MarkdownRenderer r;
   Batch b;

@@ -385,7 +385,7 @@ class MarkdownRenderer::Impl {
         // A partial line whose first character already makes it a certain
         // cut (see CertainCut) is frozen at once, without waiting for its end.
         unsigned char c = scan_pos_ < source_.size() ? static_cast<unsigned char>(source_[scan_pos_]) : 0;
-        if (CertainCut(c) && !scan_fence_.open() && scan_pos_ > frozen_end_ &&
+        if (!scan_fence_.open() && CertainCut(c, false) && scan_pos_ > frozen_end_ &&
             (scan_prev_blank_ || scan_prev_heading_) && partial_checked_ != scan_pos_) {
           partial_checked_ = scan_pos_;
           if (ConfirmCut(scan_pos_, /*certain=*/true)) Freeze(scan_pos_, newly_frozen);
@@ -395,12 +395,13 @@ class MarkdownRenderer::Impl {
       std::string_view line = std::string_view(source_).substr(scan_pos_, nl - scan_pos_);
       bool blank = detail::IsBlankLine(line);
       // Lines inside a fenced block are never cut points (and cost no check).
+      bool fence_open = scan_fence_.open();
       detail::FenceScan::Kind kind = scan_fence_.Line(line);
       bool candidate = kind != detail::FenceScan::kCode && kind != detail::FenceScan::kClose &&
                        scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
-      bool certain = !blank && CertainCut(static_cast<unsigned char>(line[0]));
+      bool certain = !blank && CertainCut(static_cast<unsigned char>(line[0]), fence_open);
       scan_prev_blank_ = blank;
       // (md4c 0.4.8 keeps "# x" lines in an open table as rows: a heading
       // line enables no cut when it or a line since the last blank one holds
@@ -417,11 +418,12 @@ class MarkdownRenderer::Impl {
   // a heading, a table or a thematic break: nothing continues a paragraph or
   // a list item across a blank line without indentation, and an ATX heading
   // is one line. Markers that may continue a list ("-", "*", "+", digits), a
-  // quote ("> [x]: /u" defines a link used above) or a fence (md4c lets an
-  // unindented fence close one open in a list item) take the full check, as
-  // does "[" (a definition).
-  static bool CertainCut(unsigned char first) {
+  // quote ("> [x]: /u" defines a link used above) or a fence while one is
+  // open (md4c lets an unindented fence close one open in a list item) take
+  // the full check, as does "[" (a definition).
+  static bool CertainCut(unsigned char first, bool fence_open) {
     return ((first | 0x20) >= 'a' && (first | 0x20) <= 'z') || first >= 0x80 ||
+           (!fence_open && (first == '`' || first == '~')) ||
            (first != 0 && std::string_view("#|!\"'(_=<&\\@:.,;?/%$^").find(static_cast<char>(first)) !=
                               std::string_view::npos);
   }
