@@ -1,6 +1,7 @@
 #include "complete.h"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,13 @@ RILLMARK_COLD size_t ListMarker(std::string_view line, size_t at, unsigned long*
 // What block syntax is made of: a line of them alone (and spaces) may be a
 // block start in the making.
 constexpr std::string_view kMarkerChars = "-*+#>=_|:~`.) 0123456789\t";
+
+// The bytes the inline scan of CompleteTail acts on.
+constexpr auto kInlineSyntax = [] {
+  std::array<bool, 256> table{};
+  for (char c : std::string_view("\n|\\`*_~![]&<")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
 
 // Hiding the unclosed '[' run around `b` joins the text before it on its
 // line to a space (or the end) after it. Where that text is block syntax
@@ -593,6 +601,11 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
   size_t block_from = 1, block_to = 0;  // BlockEnd(t, i, end) for i in [block_from, block_to)
   size_t i = region;
   while (i < end) {
+    // Most bytes are none of those below: skipped at one table lookup each.
+    if (!line_start) {
+      while (i < end && !kInlineSyntax[static_cast<unsigned char>(t[i])]) ++i;
+      if (i >= end) break;
+    }
     char c = t[i];
     if (line_start) {
       line_start = false;
@@ -611,7 +624,7 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
       ++i;
       continue;
     }
-    if (c == '|' ) {
+    if (c == '|') {
       // Cells are separate inline contexts.
       stack.clear();
       brackets.clear();
