@@ -1152,25 +1152,26 @@ TEST(MarkdownRenderer, FreezesFinishedBlocksAndNeverTouchesThemAgain) {
   EXPECT_EQ(dom.root().children[0]->mutations + dom.root().children[1]->mutations, before);
 }
 
-// A cut before a line that may continue the block above ("- ", "1. ", "> ",
-// a fence) compares the render of the whole tail with those of its parts:
-// the part before is the render shown when that is its render, and the part
-// after is the new tail's render when completion changes nothing in it.
+// A cut before a line that may continue the block above ("- ", "1. ", "> "
+// after a list item, a fence) compares the render of the whole tail with
+// those of its parts: the part before is the render shown when that is its
+// render, and the part after is the new tail's render when completion
+// changes nothing in it.
 TEST(MarkdownRenderer, ACheckedCutRendersTheWholeTailAndThePartAfterOnly) {
   Session s;
-  s.Feed("Some words.\n\n");
+  s.Feed("- some words\n\n");
   size_t renders = s.r.slow_renders();
-  s.Feed("- an item\n");
+  s.Feed("> a quote\n");
   EXPECT_EQ(s.r.slow_renders(), renders + 2);
-  EXPECT_EQ(s.r.frozen_bytes(), std::string("Some words.\n\n").size());
-  EXPECT_EQ(s.dom.Html(), "<p>Some words.</p><ul><li>an item</li></ul>");
+  EXPECT_EQ(s.r.frozen_bytes(), std::string("- some words\n\n").size());
+  EXPECT_EQ(s.dom.Html(), "<ul><li>some words</li></ul><blockquote><p>a quote</p></blockquote>");
   // Completion that changes the part after renders it again.
   Session t;
-  t.Feed("Some words.\n\n");
+  t.Feed("- some words\n\n");
   renders = t.r.slow_renders();
-  t.Feed("- an item\n- **b");
+  t.Feed("> a quote\n> **b");
   EXPECT_EQ(t.r.slow_renders(), renders + 3);
-  EXPECT_EQ(t.dom.Html(), "<p>Some words.</p><ul><li>an item</li><li><strong>b</strong></li></ul>");
+  EXPECT_EQ(t.dom.Html(), "<ul><li>some words</li></ul><blockquote><p>a quote\n<strong>b</strong></p></blockquote>");
   // Nor a code block: a code line still arriving shows without its line end
   // (a fence whose info string holds '&' is no fast-path fence).
   StreamTokens({"Some words.\n\n", "```py&x\nx = 1"});
@@ -1201,6 +1202,34 @@ TEST(MarkdownRenderer, AFenceWhereNoneIsOpenIsACertainCut) {
   }
   for (const char* doc : {"- a\n\n  ```\n  code\n\n```\nafter\n", "> ```\n> x\n\n```\ny\n```\n",
                           "Words.\n\n```js\nlet a;\n```\n\n~~~\nb\n~~~\n\n`c` d\n"})
+    ExpectInvariantByteByByte(doc);
+}
+
+// A list item or quote that starts where no list item or quote is open
+// (after a paragraph or a heading) continues nothing: a certain cut, as a
+// paragraph start is. A quote whose first line is a definition stays checked
+// (the definition may resolve a link above).
+TEST(MarkdownRenderer, AListOrQuoteAfterAParagraphIsACertainCut) {
+  for (const char* before : {"Some words.\n\n", "## A heading\n"}) {
+    for (const char* next : {"- an item\n", "1. first\n", "* star\n", "> a quote\n", "2023 was a year.\n"}) {
+      Session s;
+      s.Feed(before);
+      size_t renders = s.r.slow_renders();
+      s.Feed(next);
+      EXPECT_EQ(s.r.frozen_bytes(), std::string(before).size()) << before << next;
+      EXPECT_LE(s.r.slow_renders(), renders + 1) << before << next;
+      EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << before << next;
+    }
+  }
+  Session s;
+  s.Feed("Use [x].\n\n");
+  size_t renders = s.r.slow_renders();
+  s.Feed("> [x]: /u\n");
+  EXPECT_EQ(s.r.slow_renders(), renders + 3);  // before, whole, after: the cut is refused
+  EXPECT_EQ(s.r.frozen_bytes(), 0u);
+  EXPECT_NE(s.dom.Html().find("href=\"/u\""), std::string::npos);
+  for (const char* doc : {"- a\n\n- b\n\nText\n\n- c\n", "> q\n\n> r\n\n1. x\n\n2. y\n",
+                          "- a\n  # h\n- b\n\n> c\n", "Para\n\n- a\n\n  more\n\n- b\n"})
     ExpectInvariantByteByByte(doc);
 }
 

@@ -71,6 +71,8 @@ class FenceScan {
   /// the containers open now, or npos when not all of them go on on it.
   size_t ContentStart(std::string_view line) const;
   bool open() const { return len_ != 0; }
+  /// Containers (quotes, list items) the next line may continue.
+  size_t depth() const { return depth_; }
   /// The last line ended a fence: closed it, or ended its container (then
   /// the line itself is no code).
   bool ended_fence() const { return ended_; }

@@ -422,12 +422,14 @@ class MarkdownRenderer::Impl {
       bool blank = detail::IsBlankLine(line);
       // Lines inside a fenced block are never cut points (and cost no check).
       bool fence_open = scan_fence_.open();
+      bool in_container = scan_fence_.depth() != 0;
       detail::FenceScan::Kind kind = scan_fence_.Line(line);
       bool candidate = kind != detail::FenceScan::kCode && kind != detail::FenceScan::kClose &&
                        scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
-      bool certain = !blank && CertainCut(static_cast<unsigned char>(line[0]), fence_open);
+      bool certain = !blank && (CertainCut(static_cast<unsigned char>(line[0]), fence_open) ||
+                                (!in_container && StartsNoContinuation(line)));
       scan_prev_blank_ = blank;
       // (md4c 0.4.8 keeps "# x" lines in an open table as rows: a heading
       // line enables no cut when it or a line since the last blank one holds
@@ -452,6 +454,15 @@ class MarkdownRenderer::Impl {
            (!fence_open && (first == '`' || first == '~')) ||
            (first != 0 && std::string_view("#|!\"'(_=<&\\@:.,;?/%$^").find(static_cast<char>(first)) !=
                               std::string_view::npos);
+  }
+
+  // A list item or quote marker at column 0 continues no block above when
+  // no list item or quote is open there (a paragraph or heading came
+  // before): then only a definition can reach across, and one in a quote's
+  // first line ("> [x]: /u") makes that line no certain cut.
+  static bool StartsNoContinuation(std::string_view line) {
+    return std::string_view("-*+>0123456789").find(line[0]) != std::string_view::npos &&
+           (line[0] != '>' || line.find("]:") == std::string_view::npos);
   }
 
   // Takes the cut at `at` if the text before it and the text from it on
