@@ -194,6 +194,17 @@ TEST(CompleteTail, HidesNoBracketWhoseHidingMakesBlockSyntax) {
   EXPECT_EQ(CompletedHtml("## [a b"), "<h2>a b</h2>");
 }
 
+// Nor may what is held back at the end of the last line leave block syntax
+// on its own: "1." of "1.![ b" read as a list item, "-" of "a\n-&am" as a
+// setext underline. Such a line is held back whole.
+TEST(CompleteTail, WhatIsHeldBackLeavesNoMarkerAloneOnItsLine) {
+  for (const char* doc : {"a\n1.![ b", "a\n-![x", "a\n1.&amp", "a\n1.<x", "a\n-&am", "a\n>![x"})
+    EXPECT_EQ(CompletedHtml(doc), "<p>a</p>") << doc;
+  EXPECT_EQ(CompletedHtml("##![a"), "");
+  EXPECT_EQ(CompletedHtml("- ![x"), "<ul><li></li></ul>");  // a marker and a space are an item already
+  EXPECT_EQ(CompletedHtml("a\n1. &amp"), "<p>a</p><ol><li></li></ol>");
+}
+
 TEST(CompleteTail, StreamsSpansAroundLiteralMarkersAndUrlsWithoutRetractions) {
   std::mt19937 rng(5);
   const std::string doc =

@@ -836,6 +836,14 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     end = d.pos;
     suffix_only = false;
   }
+  // What is held back of the last line may leave block syntax glued to it
+  // on its own: "1.![ b" showed "1.", "a\n-&amp" a heading (a setext
+  // underline). The line is held back whole then.
+  if (end > body_end && end < t.size() && !IsSpace(t[end - 1]) &&
+      OnlyChars(t.substr(body_end, end - body_end), kMarkerChars)) {
+    end = body_end;
+    suffix_only = false;
+  }
   // Heap sort: 1 KB less gzipped Wasm than std::sort's introsort, same O(n log n).
   std::make_heap(cuts.begin(), cuts.end());
   std::sort_heap(cuts.begin(), cuts.end());
