@@ -92,9 +92,9 @@ bool HidingMakesMarkup(std::string_view t, size_t b) {
   while (p > 0 && t[p - 1] == '[') --p;
   while (n < t.size() && t[n] == '[') ++n;
   if (p == 0 || (n < t.size() && !IsSpace(t[n]))) return false;
-  size_t line = t.rfind('\n', p - 1);
-  std::string_view before = t.substr(line == std::string_view::npos ? 0 : line + 1);
-  before = before.substr(0, p - (t.size() - before.size()));
+  size_t nl = t.rfind('\n', p - 1);
+  size_t from = nl == std::string_view::npos ? 0 : nl + 1;
+  std::string_view before = t.substr(from, p - from);
   return before.find_first_not_of(" \t") != std::string_view::npos && OnlyChars(before, kMarkerChars);
 }
 

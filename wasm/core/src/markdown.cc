@@ -422,14 +422,14 @@ class MarkdownRenderer::Impl {
       bool blank = detail::IsBlankLine(line);
       // Lines inside a fenced block are never cut points (and cost no check).
       bool fence_open = scan_fence_.open();
-      bool in_container = scan_fence_.depth() != 0;
+      bool item_or_quote_open = scan_fence_.depth() != 0;
       detail::FenceScan::Kind kind = scan_fence_.Line(line);
       bool candidate = kind != detail::FenceScan::kCode && kind != detail::FenceScan::kClose &&
                        scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
       bool certain = !blank && (CertainCut(static_cast<unsigned char>(line[0]), fence_open) ||
-                                (!in_container && StartsNoContinuation(line)));
+                                (!item_or_quote_open && StartsNoContinuation(line)));
       scan_prev_blank_ = blank;
       // (md4c 0.4.8 keeps "# x" lines in an open table as rows: a heading
       // line enables no cut when it or a line since the last blank one holds
@@ -445,10 +445,10 @@ class MarkdownRenderer::Impl {
   // starts with `first` is a certain cut when it can only start a paragraph,
   // a heading, a table or a thematic break: nothing continues a paragraph or
   // a list item across a blank line without indentation, and an ATX heading
-  // is one line. Markers that may continue a list ("-", "*", "+", digits), a
-  // quote ("> [x]: /u" defines a link used above) or a fence while one is
-  // open (md4c lets an unindented fence close one open in a list item) take
-  // the full check, as does "[" (a definition).
+  // is one line. A fence character is certain where no fence is open (md4c
+  // lets an unindented fence close one open in a list item); list and quote
+  // markers where no list item or quote is open (see StartsNoContinuation).
+  // Elsewhere they take the full check, as does "[" (a definition).
   static bool CertainCut(unsigned char first, bool fence_open) {
     return ((first | 0x20) >= 'a' && (first | 0x20) <= 'z') || first >= 0x80 ||
            (!fence_open && (first == '`' || first == '~')) ||
