@@ -192,6 +192,10 @@ TEST(CompleteTail, HidesNoBracketWhoseHidingMakesBlockSyntax) {
   EXPECT_EQ(CompletedHtml("see [the"), "<p>see the</p>");
   EXPECT_EQ(CompletedHtml("1. [the"), "<ol><li>the</li></ol>");
   EXPECT_EQ(CompletedHtml("## [a b"), "<h2>a b</h2>");
+  // A bracket after a space joins nothing when hidden: it stays hidden (shown
+  // at the end of a line, it flashed before its link text came).
+  EXPECT_EQ(CompletedHtml("## ["), "<h2></h2>");
+  EXPECT_EQ(CompletedHtml("a\n## [[ "), "<p>a</p><h2></h2>");
 }
 
 // Nor may what is held back at the end of the last line leave block syntax

@@ -83,19 +83,19 @@ constexpr auto kInlineSyntax = [] {
 }();
 
 // Hiding the unclosed '[' run around `b` joins the text before it on its
-// line to a space (or the end) after it. Where that text is block syntax
-// ("1.", "##", "> -") the result reads as a block the source is not: "1.[ b"
-// showed the list item "1. b", "##[[" a heading (found by the fuzzer). Such
-// a run stays.
+// line, when that ends in no space, to a space (or the end) after it. Where
+// that text is block syntax ("1.", "##", "> -") the result reads as a block
+// the source is not: "1.[ b" showed the list item "1. b", "##[[" a heading
+// (found by the fuzzer). Such a run stays. ("## [a" hides its bracket: the
+// heading is one already.)
 bool HidingMakesMarkup(std::string_view t, size_t b) {
   size_t p = b, n = b;
   while (p > 0 && t[p - 1] == '[') --p;
   while (n < t.size() && t[n] == '[') ++n;
-  if (p == 0 || (n < t.size() && !IsSpace(t[n]))) return false;
+  if (p == 0 || IsSpace(t[p - 1]) || (n < t.size() && !IsSpace(t[n]))) return false;
   size_t nl = t.rfind('\n', p - 1);
   size_t from = nl == std::string_view::npos ? 0 : nl + 1;
-  std::string_view before = t.substr(from, p - from);
-  return before.find_first_not_of(" \t") != std::string_view::npos && OnlyChars(before, kMarkerChars);
+  return OnlyChars(t.substr(from, p - from), kMarkerChars);
 }
 
 // A partial last line that is nothing yet but block syntax in the making:
