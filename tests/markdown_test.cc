@@ -187,15 +187,13 @@ TEST(CompleteTail, HidesNoBracketWhoseHidingMakesBlockSyntax) {
   for (const char* doc : {"a\n1.[[[ b", "~https~\n~\n1.[[[[ a", "-[ b", "1)[ b", "##[[ x", "x\n##[[",
                           "> 2.[ c", "- -[ d"})
     EXPECT_EQ(CompletedHtml(doc), RenderMarkdownHtml(doc)) << doc;
-  EXPECT_EQ(CompletedHtml("*[ b"), "<p><em>[ b</em></p>");  // not a list item holding "b*"
-  // Elsewhere the bracket stays hidden while its text arrives.
-  EXPECT_EQ(CompletedHtml("see [the"), "<p>see the</p>");
-  EXPECT_EQ(CompletedHtml("1. [the"), "<ol><li>the</li></ol>");
-  EXPECT_EQ(CompletedHtml("## [a b"), "<h2>a b</h2>");
-  // A bracket after a space joins nothing when hidden: it stays hidden (shown
+  // "*[ b" is no list item holding "b*". Elsewhere the bracket stays hidden
+  // while its text arrives; after a space it joins nothing when hidden (shown
   // at the end of a line, it flashed before its link text came).
-  EXPECT_EQ(CompletedHtml("## ["), "<h2></h2>");
-  EXPECT_EQ(CompletedHtml("a\n## [[ "), "<p>a</p><h2></h2>");
+  const std::pair<const char*, const char*> cases[] = {
+      {"*[ b", "<p><em>[ b</em></p>"}, {"see [the", "<p>see the</p>"}, {"1. [the", "<ol><li>the</li></ol>"},
+      {"## [a b", "<h2>a b</h2>"},     {"## [", "<h2></h2>"},          {"a\n## [[ ", "<p>a</p><h2></h2>"}};
+  for (auto [doc, html] : cases) EXPECT_EQ(CompletedHtml(doc), html) << doc;
 }
 
 // Nor may what is held back at the end of the last line leave block syntax
