@@ -1165,26 +1165,26 @@ TEST(MarkdownRenderer, FreezesFinishedBlocksAndNeverTouchesThemAgain) {
   EXPECT_EQ(dom.root().children[0]->mutations + dom.root().children[1]->mutations, before);
 }
 
-// A cut before a line that may continue the block above ("- ", "1. ", "> "
-// after a list item, a fence) compares the render of the whole tail with
-// those of its parts: the part before is the render shown when that is its
-// render, and the part after is the new tail's render when completion
-// changes nothing in it.
+// A cut before a line that may continue the block above ("- " or "1. "
+// after a list item, a fence while one is open) compares the render of the
+// whole tail with those of its parts: the part before is the render shown
+// when that is its render, and the part after is the new tail's render when
+// completion changes nothing in it.
 TEST(MarkdownRenderer, ACheckedCutRendersTheWholeTailAndThePartAfterOnly) {
   Session s;
   s.Feed("- some words\n\n");
   size_t renders = s.r.slow_renders();
-  s.Feed("> a quote\n");
+  s.Feed("1. first\n");
   EXPECT_EQ(s.r.slow_renders(), renders + 2);
   EXPECT_EQ(s.r.frozen_bytes(), std::string("- some words\n\n").size());
-  EXPECT_EQ(s.dom.Html(), "<ul><li>some words</li></ul><blockquote><p>a quote</p></blockquote>");
+  EXPECT_EQ(s.dom.Html(), "<ul><li>some words</li></ul><ol><li>first</li></ol>");
   // Completion that changes the part after renders it again.
   Session t;
   t.Feed("- some words\n\n");
   renders = t.r.slow_renders();
-  t.Feed("> a quote\n> **b");
+  t.Feed("1. first\n2. **b");
   EXPECT_EQ(t.r.slow_renders(), renders + 3);
-  EXPECT_EQ(t.dom.Html(), "<ul><li>some words</li></ul><blockquote><p>a quote\n<strong>b</strong></p></blockquote>");
+  EXPECT_EQ(t.dom.Html(), "<ul><li>some words</li></ul><ol><li>first</li><li><strong>b</strong></li></ol>");
   // Nor a code block: a code line still arriving shows without its line end
   // (a fence whose info string holds '&' is no fast-path fence).
   StreamTokens({"Some words.\n\n", "```py&x\nx = 1"});
@@ -1218,10 +1218,10 @@ TEST(MarkdownRenderer, AFenceWhereNoneIsOpenIsACertainCut) {
     ExpectInvariantByteByByte(doc);
 }
 
-// A list item or quote that starts where no list item or quote is open
-// (after a paragraph or a heading) continues nothing: a certain cut, as a
-// paragraph start is. A quote whose first line is a definition stays checked
-// (the definition may resolve a link above).
+// A list item that starts where no list item or quote is open (after a
+// paragraph or a heading) continues nothing: a certain cut, as a paragraph
+// start is; so does a quote at column 0 after any block. A quote whose first
+// line is a definition stays checked (it may resolve a link above).
 TEST(MarkdownRenderer, AListOrQuoteAfterAParagraphIsACertainCut) {
   for (const char* before : {"Some words.\n\n", "## A heading\n"}) {
     for (const char* next : {"- an item\n", "1. first\n", "* star\n", "> a quote\n", "2023 was a year.\n"}) {
@@ -1233,6 +1233,15 @@ TEST(MarkdownRenderer, AListOrQuoteAfterAParagraphIsACertainCut) {
       EXPECT_LE(s.r.slow_renders(), renders + 1) << before << next;
       EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << before << next;
     }
+  }
+  for (const char* before : {"- an item\n\n", "> a quote\n\n", "1. one\n   - two\n\n"}) {
+    Session s;
+    s.Feed(before);
+    size_t renders = s.r.slow_renders();
+    s.Feed("> next\n");
+    EXPECT_EQ(s.r.frozen_bytes(), std::string(before).size()) << before;
+    EXPECT_LE(s.r.slow_renders(), renders + 1) << before;
+    EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << before;
   }
   Session s;
   s.Feed("Use [x].\n\n");

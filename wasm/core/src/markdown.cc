@@ -429,7 +429,7 @@ class MarkdownRenderer::Impl {
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
       bool certain = !blank && (CertainCut(static_cast<unsigned char>(line[0]), fence_open) ||
-                                (!item_or_quote_open && StartsNoContinuation(line)));
+                                StartsNoContinuation(line, item_or_quote_open));
       scan_prev_blank_ = blank;
       // (md4c 0.4.8 keeps "# x" lines in an open table as rows: a heading
       // line enables no cut when it or a line since the last blank one holds
@@ -446,9 +446,10 @@ class MarkdownRenderer::Impl {
   // a heading, a table or a thematic break: nothing continues a paragraph or
   // a list item across a blank line without indentation, and an ATX heading
   // is one line. A fence character is certain where no fence is open (md4c
-  // lets an unindented fence close one open in a list item); list and quote
-  // markers where no list item or quote is open (see StartsNoContinuation).
-  // Elsewhere they take the full check, as does "[" (a definition).
+  // lets an unindented fence close one open in a list item); a list marker
+  // where no list item or quote is open, a quote marker without "]:" (see
+  // StartsNoContinuation). Elsewhere they take the full check, as does "["
+  // (a definition).
   static bool CertainCut(unsigned char first, bool fence_open) {
     return ((first | 0x20) >= 'a' && (first | 0x20) <= 'z') || first >= 0x80 ||
            (!fence_open && (first == '`' || first == '~')) ||
@@ -456,13 +457,15 @@ class MarkdownRenderer::Impl {
                               std::string_view::npos);
   }
 
-  // A list item or quote marker at column 0 continues no block above when
-  // no list item or quote is open there (a paragraph or heading came
-  // before): then only a definition can reach across, and one in a quote's
-  // first line ("> [x]: /u") makes that line no certain cut.
-  static bool StartsNoContinuation(std::string_view line) {
-    return std::string_view("-*+>0123456789").find(line[0]) != std::string_view::npos &&
-           (line[0] != '>' || line.find("]:") == std::string_view::npos);
+  // A list item marker at column 0 continues no block above when no list
+  // item or quote is open there (a paragraph or heading came before). A
+  // quote marker there never does (a blank line ends a quote, and a list
+  // item goes on only with indentation): only a definition can reach
+  // across, and one in a quote's first line ("> [x]: /u") makes that line
+  // no certain cut.
+  static bool StartsNoContinuation(std::string_view line, bool item_or_quote_open) {
+    if (line[0] == '>') return line.find("]:") == std::string_view::npos;
+    return !item_or_quote_open && std::string_view("-*+0123456789").find(line[0]) != std::string_view::npos;
   }
 
   // Takes the cut at `at` if the text before it and the text from it on
