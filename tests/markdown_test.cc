@@ -1190,28 +1190,34 @@ TEST(MarkdownRenderer, ACheckedCutRendersTheWholeTailAndThePartAfterOnly) {
   StreamTokens({"Some words.\n\n", "```py&x\nx = 1"});
 }
 
+// Feeds `before`, then `next`: the md4c renders the flush of `next` took.
+// The DOM then shows the completed source.
+size_t RendersAfter(Session& s, const std::string& before, const std::string& next) {
+  s.Feed(before);
+  size_t renders = s.r.slow_renders();
+  s.Feed(next);
+  EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << before << next;
+  return s.r.slow_renders() - renders;
+}
+
+// A certain cut before `next`: frozen at once, with the tail's render at
+// most (a checked cut renders the whole tail and the part after too).
+void ExpectCertainCut(const std::string& before, const std::string& next) {
+  Session s;
+  EXPECT_LE(RendersAfter(s, before, next), 1u) << before << next;
+  EXPECT_EQ(s.r.frozen_bytes(), before.size()) << before << next;
+}
+
 // A line that starts with a fence character where no fence is open cannot
-// close one: it is a certain cut, frozen without rendering the whole tail
-// and the part after it (a checked cut takes those two renders). Where a
-// fence is open in a list item it may close it (md4c 0.4.8 lets an
-// unindented fence do that): the cut stays checked.
+// close one: it is a certain cut. Where a fence is open in a list item it
+// may close it (md4c 0.4.8 lets an unindented fence do that): the cut stays
+// checked.
 TEST(MarkdownRenderer, AFenceWhereNoneIsOpenIsACertainCut) {
-  for (const char* next : {"```js\n", "~~~\n", "```js\nlet a;\n", "`code` first\n", "~~gone~~ now\n"}) {
-    Session s;
-    s.Feed("Some words.\n\n");
-    size_t renders = s.r.slow_renders();
-    s.Feed(next);
-    EXPECT_EQ(s.r.frozen_bytes(), std::string("Some words.\n\n").size()) << next;
-    EXPECT_LE(s.r.slow_renders(), renders + 1) << next;  // the tail's render at most
-    EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << next;
-  }
+  for (const char* next : {"```js\n", "~~~\n", "```js\nlet a;\n", "`code` first\n", "~~gone~~ now\n"})
+    ExpectCertainCut("Some words.\n\n", next);
   for (const char* next : {"`x` y\n", "~~~\n"}) {
     Session s;
-    s.Feed("- a\n\n  ```\n  code\n\n");
-    size_t renders = s.r.slow_renders();
-    s.Feed(next);
-    EXPECT_EQ(s.r.slow_renders(), renders + 3) << next;  // before, whole, after
-    EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << next;
+    EXPECT_EQ(RendersAfter(s, "- a\n\n  ```\n  code\n\n", next), 3u) << next;  // before, whole, after
   }
   for (const char* doc : {"- a\n\n  ```\n  code\n\n```\nafter\n", "> ```\n> x\n\n```\ny\n```\n",
                           "Words.\n\n```js\nlet a;\n```\n\n~~~\nb\n~~~\n\n`c` d\n"})
@@ -1223,31 +1229,13 @@ TEST(MarkdownRenderer, AFenceWhereNoneIsOpenIsACertainCut) {
 // start is; so does a quote at column 0 after any block. A quote whose first
 // line is a definition stays checked (it may resolve a link above).
 TEST(MarkdownRenderer, AListOrQuoteAfterAParagraphIsACertainCut) {
-  for (const char* before : {"Some words.\n\n", "## A heading\n"}) {
-    for (const char* next : {"- an item\n", "1. first\n", "* star\n", "> a quote\n", "2023 was a year.\n"}) {
-      Session s;
-      s.Feed(before);
-      size_t renders = s.r.slow_renders();
-      s.Feed(next);
-      EXPECT_EQ(s.r.frozen_bytes(), std::string(before).size()) << before << next;
-      EXPECT_LE(s.r.slow_renders(), renders + 1) << before << next;
-      EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << before << next;
-    }
-  }
-  for (const char* before : {"- an item\n\n", "> a quote\n\n", "1. one\n   - two\n\n"}) {
-    Session s;
-    s.Feed(before);
-    size_t renders = s.r.slow_renders();
-    s.Feed("> next\n");
-    EXPECT_EQ(s.r.frozen_bytes(), std::string(before).size()) << before;
-    EXPECT_LE(s.r.slow_renders(), renders + 1) << before;
-    EXPECT_EQ(s.dom.Html(), CompletedHtml(s.r.source())) << before;
-  }
+  for (const char* before : {"Some words.\n\n", "## A heading\n"})
+    for (const char* next : {"- an item\n", "1. first\n", "* star\n", "> a quote\n", "2023 was a year.\n"})
+      ExpectCertainCut(before, next);
+  for (const char* before : {"- an item\n\n", "> a quote\n\n", "1. one\n   - two\n\n"})
+    ExpectCertainCut(before, "> next\n");
   Session s;
-  s.Feed("Use [x].\n\n");
-  size_t renders = s.r.slow_renders();
-  s.Feed("> [x]: /u\n");
-  EXPECT_EQ(s.r.slow_renders(), renders + 3);  // before, whole, after: the cut is refused
+  EXPECT_EQ(RendersAfter(s, "Use [x].\n\n", "> [x]: /u\n"), 3u);  // before, whole, after: the cut is refused
   EXPECT_EQ(s.r.frozen_bytes(), 0u);
   EXPECT_NE(s.dom.Html().find("href=\"/u\""), std::string::npos);
   for (const char* doc : {"- a\n\n- b\n\nText\n\n- c\n", "> q\n\n> r\n\n1. x\n\n2. y\n",

@@ -82,20 +82,25 @@ constexpr auto kInlineSyntax = [] {
   return table;
 }();
 
+// True when t[from, to) is marker characters ending in no space: shown with
+// what follows it on its line held back, it reads as block syntax on its
+// own ("1.", "##", "> -") that the whole line is not.
+bool MarkerAlone(std::string_view t, size_t from, size_t to) {
+  return to > from && !IsSpace(t[to - 1]) && OnlyChars(t.substr(from, to - from), kMarkerChars);
+}
+
 // Hiding the unclosed '[' run around `b` joins the text before it on its
-// line, when that ends in no space, to a space (or the end) after it. Where
-// that text is block syntax ("1.", "##", "> -") the result reads as a block
-// the source is not: "1.[ b" showed the list item "1. b", "##[[" a heading
-// (found by the fuzzer). Such a run stays. ("## [a" hides its bracket: the
-// heading is one already.)
+// line to a space (or the end) after it. Where that text is a marker alone
+// the result reads as a block the source is not: "1.[ b" showed the list
+// item "1. b", "##[[" a heading (found by the fuzzer). Such a run stays.
+// ("## [a" hides its bracket: the heading is one already.)
 bool HidingMakesMarkup(std::string_view t, size_t b) {
   size_t p = b, n = b;
   while (p > 0 && t[p - 1] == '[') --p;
   while (n < t.size() && t[n] == '[') ++n;
-  if (p == 0 || IsSpace(t[p - 1]) || (n < t.size() && !IsSpace(t[n]))) return false;
+  if (p == 0 || (n < t.size() && !IsSpace(t[n]))) return false;
   size_t nl = t.rfind('\n', p - 1);
-  size_t from = nl == std::string_view::npos ? 0 : nl + 1;
-  return OnlyChars(t.substr(from, p - from), kMarkerChars);
+  return MarkerAlone(t, nl == std::string_view::npos ? 0 : nl + 1, p);
 }
 
 // A partial last line that is nothing yet but block syntax in the making:
@@ -836,11 +841,10 @@ RILLMARK_COLD bool CompleteTail(std::string_view t, std::string* out, CompleteSc
     end = d.pos;
     suffix_only = false;
   }
-  // What is held back of the last line may leave block syntax glued to it
-  // on its own: "1.![ b" showed "1.", "a\n-&amp" a heading (a setext
-  // underline). The line is held back whole then.
-  if (end > body_end && end < t.size() && !IsSpace(t[end - 1]) &&
-      OnlyChars(t.substr(body_end, end - body_end), kMarkerChars)) {
+  // What is held back of the last line may leave a marker alone on it:
+  // "1.![ b" showed "1.", "a\n-&amp" a heading (a setext underline). The
+  // line is held back whole then.
+  if (end < t.size() && MarkerAlone(t, body_end, end)) {
     end = body_end;
     suffix_only = false;
   }

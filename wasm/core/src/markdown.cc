@@ -428,8 +428,8 @@ class MarkdownRenderer::Impl {
                        scan_pos_ > frozen_end_ && !blank && line[0] != ' ' && line[0] != '\t' &&
                        (scan_prev_blank_ || scan_prev_heading_);
       size_t line_start = scan_pos_;
-      bool certain = !blank && (CertainCut(static_cast<unsigned char>(line[0]), fence_open) ||
-                                StartsNoContinuation(line, item_or_quote_open));
+      bool certain = candidate && (CertainCut(static_cast<unsigned char>(line[0]), fence_open) ||
+                                   StartsNoContinuation(line, item_or_quote_open));
       scan_prev_blank_ = blank;
       // (md4c 0.4.8 keeps "# x" lines in an open table as rows: a heading
       // line enables no cut when it or a line since the last blank one holds
